@@ -1,0 +1,1124 @@
+package dev.tokenmeter;
+
+import dev.tokenmeter.budget.Breakpoint;
+import dev.tokenmeter.budget.BudgetAccount;
+import dev.tokenmeter.budget.BudgetExceededException;
+import dev.tokenmeter.budget.BudgetScope;
+import dev.tokenmeter.budget.ControlStore;
+import dev.tokenmeter.budget.DirectoryControlStore;
+import dev.tokenmeter.budget.HistoryEntry;
+import dev.tokenmeter.budget.MeterListener;
+import dev.tokenmeter.budget.PauseSource;
+import dev.tokenmeter.budget.ResumeRefusedException;
+import dev.tokenmeter.budget.ResumeRequest;
+import dev.tokenmeter.budget.RunControl;
+import dev.tokenmeter.budget.RunGate;
+import dev.tokenmeter.budget.Threshold;
+import dev.tokenmeter.budget.ThresholdAction;
+import dev.tokenmeter.budget.ThresholdCrossing;
+import dev.tokenmeter.pricing.ModelPrice;
+import dev.tokenmeter.pricing.PriceBook;
+import dev.tokenmeter.pricing.Prices;
+import dev.tokenmeter.pricing.Pricing;
+import dev.tokenmeter.usage.IdempotencyKeys;
+import dev.tokenmeter.usage.Ledger;
+import dev.tokenmeter.usage.Series;
+import dev.tokenmeter.usage.TokenCounts;
+import dev.tokenmeter.usage.UsageEvent;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Java API of tokenmeter: records usage, prices it, enforces budgets with pause breakpoints,
+ * and serves the exporters a view of the ledger. One instance per process is the norm.
+ *
+ * <pre>{@code
+ * TokenMeter meter = TokenMeter.builder().defaultRunBudget(new BigDecimal("5.00")).build();
+ * UsageHandle coder = meter.handle("run-42", "coder", "claude-sonnet-4-5");
+ * meter.checkpoint("run-42");            // before dispatching a task: throws while paused
+ * coder.record(1200, 350, 80_000, 0, 0);  // from the task result
+ * }</pre>
+ *
+ * <p>Recording never throws into the caller: invalid events are rejected and counted, failures
+ * are counted and logged.
+ */
+public final class TokenMeter implements AutoCloseable {
+
+  /** The run label of runs past the export cap. */
+  public static final String OVERFLOW_RUN = "_overflow";
+
+  private static final Logger log = LoggerFactory.getLogger(TokenMeter.class);
+
+  private final Pricing pricing;
+  private final ControlStore store;
+  private final Clock clock;
+  private final List<Threshold> thresholds;
+  private final BigDecimal defaultRunBudgetUsd;
+  private final long retentionMillis;
+  private final long idleMillis;
+  private final int maxExportedRuns;
+  private final Ledger ledger = new Ledger();
+  private final IdempotencyKeys keys;
+  private final ConcurrentHashMap<String, RunState> runs = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, SessionState> sessions = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, BigDecimal> sessionBudgets = new ConcurrentHashMap<>();
+  private final List<MeterListener> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicInteger exportedRuns = new AtomicInteger();
+  private final LongAdder evicted = new LongAdder();
+  private final LongAdder overflowed = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+  private final LongAdder duplicates = new LongAdder();
+  private final LongAdder recordErrors = new LongAdder();
+  private final LongAdder listenerErrors = new LongAdder();
+  private final LongAdder stateWriteErrors = new LongAdder();
+  private final ScheduledExecutorService sweeper;
+
+  private TokenMeter(Builder b) {
+    this.pricing = b.pricing != null ? b.pricing : new Pricing(b.priceBook != null ? b.priceBook : PriceBook.empty());
+    this.store = b.store != null ? b.store : b.stateDir != null ? new DirectoryControlStore(b.stateDir) : ControlStore.none();
+    this.clock = b.clock;
+    this.thresholds = List.copyOf(b.thresholds);
+    this.defaultRunBudgetUsd = b.defaultRunBudgetUsd;
+    this.retentionMillis = b.retention.toMillis();
+    this.idleMillis = b.idleTimeout.toMillis();
+    this.maxExportedRuns = b.maxExportedRuns;
+    this.keys = new IdempotencyKeys(b.idempotencyWindow);
+    this.listeners.addAll(b.listeners);
+    restore();
+    pricing.onUpdate(this::reprice);
+    if (b.sweepInterval.isZero()) {
+      this.sweeper = null;
+    } else {
+      this.sweeper =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "tokenmeter-sweeper");
+                t.setDaemon(true);
+                return t;
+              });
+      long every = b.sweepInterval.toMillis();
+      sweeper.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---------------------------------------------------------------- recording
+
+  /** A pre-bound recorder for (run, subagent, model) of a run that has no session. */
+  public UsageHandle handle(String run, String subagent, String model) {
+    return handle(run, null, subagent, model);
+  }
+
+  /**
+   * A pre-bound recorder for (run, subagent, model); the run joins {@code session} if it has
+   * none yet. Cached: the same arguments return the same handle.
+   *
+   * @throws IllegalArgumentException if run or model is empty
+   */
+  public UsageHandle handle(String run, String session, String subagent, String model) {
+    if (run == null || run.isEmpty()) {
+      throw new IllegalArgumentException("run is required");
+    }
+    if (model == null || model.isEmpty()) {
+      throw new IllegalArgumentException("model is required");
+    }
+    String sa = subagent == null || subagent.isEmpty() ? UsageEvent.DEFAULT_SUBAGENT : subagent;
+    RunState rs = runState(run);
+    if (session != null && rs.session == null) {
+      joinSession(rs, session);
+    }
+    ConcurrentHashMap<String, UsageHandle> byModel = rs.handles.get(sa);
+    if (byModel == null) {
+      byModel = rs.handles.computeIfAbsent(sa, k -> new ConcurrentHashMap<>());
+    }
+    UsageHandle h = byModel.get(model);
+    if (h == null) {
+      h = byModel.computeIfAbsent(model, m -> new UsageHandle(this, rs, sa, m));
+    }
+    return h;
+  }
+
+  /**
+   * Records one usage event. Returns true when it was counted, false when it was a duplicate (its
+   * idempotency key was seen) or could not be recorded. Never throws.
+   */
+  public boolean record(UsageEvent e) {
+    String key = null;
+    try {
+      key = e.idempotencyKey();
+      if (key != null && !keys.claim(key)) {
+        duplicates.increment();
+        return false;
+      }
+      UsageHandle h = handle(e.run(), e.session(), e.subagent(), e.model());
+      TokenCounts t = e.tokens();
+      return apply(h, t.input(), t.output(), t.cacheRead(), t.cacheWrite5m(), t.cacheWrite1h(), e);
+    } catch (RuntimeException | Error failure) {
+      if (key != null) {
+        keys.release(key);
+      }
+      recordFailed(failure);
+      return false;
+    }
+  }
+
+  /** Whether an event with this idempotency key was counted within the remembered window. */
+  public boolean seen(String idempotencyKey) {
+    return keys.contains(idempotencyKey);
+  }
+
+  boolean apply(
+      UsageHandle h, long input, long output, long cacheRead, long cacheWrite5m, long cacheWrite1h,
+      UsageEvent event) {
+    try {
+      if ((input | output | cacheRead | cacheWrite5m | cacheWrite1h) < 0) {
+        rejected.increment();
+        return false;
+      }
+      RunState rs = h.run;
+      ModelPrice price = h.price(pricing.book());
+      boolean longContext =
+          price != null && price.isLongContext(input + cacheRead + cacheWrite5m + cacheWrite1h);
+      h.series.add(longContext, input, output, cacheRead, cacheWrite5m, cacheWrite1h);
+      rs.ledger.touch(clock.millis());
+      long pico = -1;
+      if (price == null) {
+        ledger.unpriced(h.model).add(input, output, cacheRead, cacheWrite5m, cacheWrite1h);
+      } else {
+        pico = price.prices(longContext).costPico(input, output, cacheRead, cacheWrite5m, cacheWrite1h);
+        h.spend.addPico(pico);
+        if (rs.account.commit(pico)) {
+          crossed(rs, BudgetScope.RUN, rs.run, rs.account);
+        }
+        if (h.subagentAccount.commit(pico)) {
+          crossed(rs, BudgetScope.SUBAGENT, h.subagent, h.subagentAccount);
+        }
+        SessionState s = rs.session;
+        if (s != null && s.account.commit(pico)) {
+          crossed(rs, BudgetScope.SESSION, s.id, s.account);
+        }
+      }
+      if (!listeners.isEmpty()) {
+        notifyUsage(h, input, output, cacheRead, cacheWrite5m, cacheWrite1h, event, pico);
+      }
+      return true;
+    } catch (RuntimeException | Error failure) {
+      recordFailed(failure);
+      return false;
+    }
+  }
+
+  private void notifyUsage(
+      UsageHandle h, long input, long output, long cacheRead, long cacheWrite5m, long cacheWrite1h,
+      UsageEvent event, long pico) {
+    UsageEvent e =
+        event != null
+            ? event
+            : UsageEvent.builder()
+                .run(h.run.run)
+                .session(h.run.sessionId())
+                .subagent(h.subagent)
+                .model(h.model)
+                .inputTokens(input)
+                .outputTokens(output)
+                .cacheReadTokens(cacheRead)
+                .cacheWrite5mTokens(cacheWrite5m)
+                .cacheWrite1hTokens(cacheWrite1h)
+                .timestamp(clock.instant())
+                .build();
+    BigDecimal cost = pico < 0 ? null : Prices.picoToUsd(pico);
+    for (MeterListener l : listeners) {
+      try {
+        l.onUsage(e, cost);
+      } catch (RuntimeException ex) {
+        listenerFailed(ex);
+      }
+    }
+  }
+
+  private void recordFailed(Throwable t) {
+    recordErrors.increment();
+    log.warn("recording usage failed; the event was not counted", t);
+    if (t instanceof VirtualMachineError) {
+      throw (VirtualMachineError) t;
+    }
+  }
+
+  private void listenerFailed(RuntimeException e) {
+    listenerErrors.increment();
+    log.warn("a tokenmeter listener failed", e);
+  }
+
+  /** Marks a run ended: its series are removed after the retention time. */
+  public void endRun(String run) {
+    RunState rs = runs.get(run);
+    if (rs != null) {
+      rs.ledger.end(clock.millis());
+    }
+  }
+
+  // ---------------------------------------------------------------- gate
+
+  /** The gate of a run, created (open) if the run is new. */
+  public RunGate gate(String run) {
+    return runState(run).gate;
+  }
+
+  /** Returns while the run is open; throws {@link dev.tokenmeter.budget.RunPausedException} while paused. */
+  public void checkpoint(String run) {
+    runState(run).gate.checkpoint();
+  }
+
+  /** Blocks until the run is open or the timeout passes; true when open. */
+  public boolean awaitOpen(String run, Duration timeout) throws InterruptedException {
+    return runState(run).gate.await(timeout);
+  }
+
+  /** Completes when the run is open: at once if it is open now. */
+  public CompletionStage<Void> whenOpen(String run) {
+    return runState(run).gate.whenOpen();
+  }
+
+  // ---------------------------------------------------------------- budgets
+
+  /**
+   * Reserves the estimated cost of a call against the run's, the subagent's and the session's
+   * budgets, or throws {@link BudgetExceededException} when it does not fit in one of them.
+   */
+  public Reservation reserve(String run, String subagent, BigDecimal estimateUsd) {
+    if (estimateUsd.signum() < 0) {
+      throw new IllegalArgumentException("estimate must not be negative, got " + estimateUsd.toPlainString());
+    }
+    String sa = subagent == null || subagent.isEmpty() ? UsageEvent.DEFAULT_SUBAGENT : subagent;
+    RunState rs = runState(run);
+    long pico = Prices.usdToPico(estimateUsd);
+    if (!rs.account.tryReserve(pico)) {
+      throw exceeded("run " + run, rs.account, pico);
+    }
+    BudgetAccount sub = rs.subagentAccount(sa);
+    if (!sub.tryReserve(pico)) {
+      rs.account.release(pico);
+      throw exceeded("subagent " + sa + " of run " + run, sub, pico);
+    }
+    SessionState s = rs.session;
+    if (s != null && !s.account.tryReserve(pico)) {
+      rs.account.release(pico);
+      sub.release(pico);
+      throw exceeded("session " + s.id, s.account, pico);
+    }
+    return new Reservation(this, rs, sa, pico, s != null);
+  }
+
+  private static BudgetExceededException exceeded(String what, BudgetAccount a, long pico) {
+    return new BudgetExceededException(
+        "reserving $" + Prices.picoToUsd(pico).toPlainString() + " would exceed the budget of " + what
+            + ": $" + a.committedUsd().toPlainString() + " spent and $"
+            + Prices.picoToUsd(a.reservedPico()).toPlainString() + " reserved of $"
+            + a.budgetUsd().toPlainString());
+  }
+
+  void releaseReservation(RunState rs, String subagent, long pico, boolean session) {
+    rs.account.release(pico);
+    rs.subagentAccount(subagent).release(pico);
+    SessionState s = rs.session;
+    if (session && s != null) {
+      s.account.release(pico);
+    }
+  }
+
+  /** Sets (or with null, clears to the default) a run's budget. Does not resume a paused run. */
+  public void setRunBudget(String run, BigDecimal usd, String by) {
+    requireBudget(usd);
+    RunState rs = runState(run);
+    synchronized (rs) {
+      rs.explicitBudgetUsd = usd;
+      rs.overridden = false;
+      BigDecimal effective = usd != null ? usd : defaultRunBudgetUsd;
+      List<Threshold> firing = rs.account.setBudget(effective == null ? BudgetAccount.NONE : Prices.usdToPico(effective));
+      rs.addHistory(new HistoryEntry(clock.instant(), HistoryEntry.Action.BUDGET, "manual", by, null, rs.account.committedUsd(), effective));
+      persist(rs);
+      fireSetBudget(rs, BudgetScope.RUN, run, rs.account, firing);
+    }
+  }
+
+  /** Sets (or with null, removes) a subagent's budget within a run. */
+  public void setSubagentBudget(String run, String subagent, BigDecimal usd, String by) {
+    requireBudget(usd);
+    RunState rs = runState(run);
+    BudgetAccount a = rs.subagentAccount(subagent);
+    synchronized (rs) {
+      if (usd == null) {
+        rs.subagentBudgetsUsd.remove(subagent);
+      } else {
+        rs.subagentBudgetsUsd.put(subagent, usd);
+      }
+      List<Threshold> firing = a.setBudget(usd == null ? BudgetAccount.NONE : Prices.usdToPico(usd));
+      rs.addHistory(new HistoryEntry(clock.instant(), HistoryEntry.Action.BUDGET, "manual", by, "subagent " + subagent, a.committedUsd(), usd));
+      persist(rs);
+      fireSetBudget(rs, BudgetScope.SUBAGENT, subagent, a, firing);
+    }
+  }
+
+  /** Sets (or with null, removes) a session's budget, over all its runs. */
+  public void setSessionBudget(String session, BigDecimal usd, String by) {
+    requireBudget(usd);
+    SessionState s = sessionState(session);
+    List<Threshold> firing;
+    synchronized (s) {
+      if (usd == null) {
+        sessionBudgets.remove(session);
+      } else {
+        sessionBudgets.put(session, usd);
+      }
+      firing = s.account.setBudget(usd == null ? BudgetAccount.NONE : Prices.usdToPico(usd));
+      try {
+        store.saveSessionBudget(session, usd);
+      } catch (RuntimeException e) {
+        storeFailed(e);
+      }
+    }
+    if (!firing.isEmpty()) {
+      for (String run : s.runs) {
+        RunState rs = runs.get(run);
+        if (rs != null) {
+          fireSetBudget(rs, BudgetScope.SESSION, session, s.account, firing);
+          break; // a session pause reaches every run of the session
+        }
+      }
+    }
+  }
+
+  private static void requireBudget(BigDecimal usd) {
+    if (usd != null && usd.signum() < 0) {
+      throw new IllegalArgumentException("budget must not be negative, got " + usd.toPlainString());
+    }
+  }
+
+  private void fireSetBudget(RunState rs, BudgetScope scope, String key, BudgetAccount a, List<Threshold> firing) {
+    for (Threshold t : firing) {
+      fireThreshold(rs, scope, key, a, t);
+    }
+  }
+
+  /** The slow path of recording: a threshold was reached. */
+  private void crossed(RunState rs, BudgetScope scope, String key, BudgetAccount a) {
+    for (Threshold t : a.crossed()) {
+      fireThreshold(rs, scope, key, a, t);
+    }
+  }
+
+  private void fireThreshold(RunState rs, BudgetScope scope, String key, BudgetAccount a, Threshold t) {
+    BigDecimal cost = a.committedUsd();
+    BigDecimal budget = a.budgetUsd();
+    ThresholdCrossing c =
+        new ThresholdCrossing(rs.run, rs.sessionId(), scope, key, t, cost, budget, clock.instant());
+    log.info("{} {} reached {}% of its budget: ${} of ${} ({})", scope.label(), key,
+        t.fraction().movePointRight(2).stripTrailingZeros().toPlainString(), cost.toPlainString(),
+        budget == null ? "-" : budget.toPlainString(), t.action().label());
+    for (MeterListener l : listeners) {
+      try {
+        l.onThreshold(c);
+      } catch (RuntimeException ex) {
+        listenerFailed(ex);
+      }
+    }
+    if (t.action() == ThresholdAction.PAUSE) {
+      String reason =
+          scope.label() + " " + key + " reached its budget: $" + cost.toPlainString() + " of $"
+              + (budget == null ? "-" : budget.toPlainString());
+      Breakpoint bp =
+          new Breakpoint(reason, PauseSource.BUDGET, scope, key, cost, budget, clock.instant(), "tokenmeter");
+      if (scope == BudgetScope.SESSION) {
+        SessionState s = rs.session;
+        if (s != null) {
+          for (String run : s.runs) {
+            RunState member = runs.get(run);
+            if (member != null) {
+              applyPause(member, bp);
+            }
+          }
+        }
+      } else {
+        applyPause(rs, bp);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- pause and resume
+
+  /**
+   * Pauses a run at its next checkpoint. A run not seen yet is created paused, so that it starts
+   * paused if its usage shows up later. Returns false when the run was paused already.
+   */
+  public boolean pause(String run, PauseSource source, String reason, String by) {
+    RunState rs = runState(run);
+    Breakpoint bp =
+        new Breakpoint(
+            reason == null || reason.isBlank() ? source.label() + " pause" : reason,
+            source, BudgetScope.RUN, run, viewCost(rs), rs.account.budgetUsd(), clock.instant(), by);
+    return applyPause(rs, bp);
+  }
+
+  /** Pauses every run of a session that this instance holds; returns how many it paused. */
+  public int pauseSession(String session, PauseSource source, String reason, String by) {
+    SessionState s = sessionState(session);
+    int n = 0;
+    for (String run : s.runs) {
+      if (pause(run, source, reason, by)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Pauses every run this instance holds; returns how many it paused. */
+  public int pauseAll(PauseSource source, String reason, String by) {
+    int n = 0;
+    for (String run : new ArrayList<>(runs.keySet())) {
+      if (pause(run, source, reason, by)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private boolean applyPause(RunState rs, Breakpoint bp) {
+    synchronized (rs) {
+      if (!rs.gate.pause(bp)) {
+        return false;
+      }
+      rs.addHistory(new HistoryEntry(bp.since(), HistoryEntry.Action.PAUSE, bp.source().label(), bp.by(), bp.reason(), bp.costUsd(), bp.budgetUsd()));
+      persist(rs);
+    }
+    log.warn("run {} paused ({}): {}", rs.run, bp.source().label(), bp.reason());
+    for (MeterListener l : listeners) {
+      try {
+        l.onPause(rs.run, rs.sessionId(), bp);
+      } catch (RuntimeException ex) {
+        listenerFailed(ex);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Resumes a paused run by raising or setting the budget of the scope that paused it, or by an
+   * override.
+   *
+   * @throws ResumeRefusedException when the run would still be at or over a budget without an
+   *     override; the message says what to do
+   * @throws IllegalStateException when the run is not paused
+   */
+  public void resume(String run, ResumeRequest req) {
+    RunState rs = runs.get(run);
+    if (rs == null || !rs.gate.isPaused()) {
+      throw new IllegalStateException("run " + run + " is not paused");
+    }
+    Breakpoint bp = rs.gate.breakpoint();
+    BudgetScope scope = bp.scope();
+    BudgetAccount target =
+        scope == BudgetScope.SESSION && rs.session != null ? rs.session.account
+            : scope == BudgetScope.SUBAGENT ? rs.subagentAccount(bp.scopeKey())
+            : rs.account;
+    BigDecimal newBudget = req.budgetUsd();
+    if (req.raiseUsd() != null) {
+      BigDecimal current = target.budgetUsd();
+      newBudget = (current == null ? target.committedUsd() : current).add(req.raiseUsd());
+    }
+    if (!req.override()) {
+      BigDecimal budget = newBudget != null ? newBudget : target.budgetUsd();
+      BigDecimal cost = target.committedUsd();
+      if (budget != null && cost.compareTo(budget) >= 0) {
+        throw new ResumeRefusedException(
+            "run " + run + " stays paused: " + scope.label() + " " + bp.scopeKey() + " has cost $"
+                + cost.toPlainString() + ", at or above " + (newBudget != null ? "the new" : "its") + " budget $"
+                + budget.toPlainString() + ". Raise the budget above $" + cost.toPlainString()
+                + " (raiseUsd or budgetUsd), or resume with override.");
+      }
+      if (scope != BudgetScope.RUN && rs.account.isOverBudget()) {
+        throw new ResumeRefusedException(
+            "run " + run + " stays paused: its own cost $" + rs.account.committedUsd().toPlainString()
+                + " is at or above its budget $" + rs.account.budgetUsd().toPlainString()
+                + ". Raise the run budget, or resume with override.");
+      }
+    }
+    if (newBudget != null) {
+      switch (scope) {
+        case SESSION:
+          setSessionBudget(bp.scopeKey(), newBudget, req.by());
+          break;
+        case SUBAGENT:
+          setSubagentBudget(run, bp.scopeKey(), newBudget, req.by());
+          break;
+        default:
+          setRunBudget(run, newBudget, req.by());
+      }
+    }
+    List<RunState> resumed = new ArrayList<>();
+    resumed.add(rs);
+    if (scope == BudgetScope.SESSION && rs.session != null && !req.override()) {
+      // The session's budget now fits: every run it paused goes on.
+      for (String other : rs.session.runs) {
+        RunState o = runs.get(other);
+        Breakpoint obp = o == null ? null : o.gate.breakpoint();
+        if (o != rs && obp != null && obp.scope() == BudgetScope.SESSION) {
+          resumed.add(o);
+        }
+      }
+    }
+    for (RunState r : resumed) {
+      openGate(r, req);
+    }
+  }
+
+  private void openGate(RunState rs, ResumeRequest req) {
+    HistoryEntry entry;
+    synchronized (rs) {
+      Breakpoint cleared = rs.gate.open();
+      if (cleared == null) {
+        return;
+      }
+      if (req.override()) {
+        rs.overridden = true;
+      }
+      entry =
+          new HistoryEntry(
+              clock.instant(), HistoryEntry.Action.RESUME,
+              req.override() ? "override" : req.raiseUsd() != null ? "raise" : req.budgetUsd() != null ? "budget" : "manual",
+              req.by(), req.reason(), viewCost(rs), rs.account.budgetUsd());
+      rs.addHistory(entry);
+      persist(rs);
+    }
+    log.info("run {} resumed by {} ({})", rs.run, entry.by() == null ? "-" : entry.by(), entry.source());
+    for (MeterListener l : listeners) {
+      try {
+        l.onResume(rs.run, rs.sessionId(), entry);
+      } catch (RuntimeException ex) {
+        listenerFailed(ex);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- run and session state
+
+  private RunState runState(String run) {
+    RunState rs = runs.get(run);
+    return rs != null ? rs : runs.computeIfAbsent(run, this::newRun);
+  }
+
+  private RunState newRun(String run) {
+    boolean overflow = exportedRuns.incrementAndGet() > maxExportedRuns;
+    if (overflow) {
+      exportedRuns.decrementAndGet();
+      overflowed.increment();
+    }
+    RunState rs = new RunState(run, clock.millis(), thresholds, overflow);
+    if (defaultRunBudgetUsd != null) {
+      rs.account.setBudget(Prices.usdToPico(defaultRunBudgetUsd));
+    }
+    return rs;
+  }
+
+  private SessionState sessionState(String session) {
+    SessionState s = sessions.get(session);
+    if (s != null) {
+      return s;
+    }
+    return sessions.computeIfAbsent(
+        session,
+        id -> {
+          SessionState n = new SessionState(id, thresholds);
+          BigDecimal b = sessionBudgets.get(id);
+          if (b != null) {
+            n.account.setBudget(Prices.usdToPico(b));
+          }
+          return n;
+        });
+  }
+
+  private void joinSession(RunState rs, String session) {
+    SessionState s = sessionState(session);
+    synchronized (rs) {
+      if (rs.session != null) {
+        return;
+      }
+      rs.ledger.joinSession(session);
+      s.runs.add(rs.run);
+      rs.session = s;
+      persist(rs);
+    }
+    // Usage the run had before it named its session counts toward the session too.
+    long before = rs.account.committedPico();
+    if (before > 0 && s.account.commit(before)) {
+      crossed(rs, BudgetScope.SESSION, s.id, s.account);
+    }
+  }
+
+  private void persist(RunState rs) {
+    try {
+      store.saveRun(control(rs));
+    } catch (RuntimeException e) {
+      storeFailed(e);
+    }
+  }
+
+  private void storeFailed(RuntimeException e) {
+    stateWriteErrors.increment();
+    log.error("could not write the state directory; pauses still hold in this process: {}", e.getMessage());
+  }
+
+  private RunControl control(RunState rs) {
+    return new RunControl(
+        rs.run, rs.sessionId(), rs.explicitBudgetUsd, new HashMap<>(rs.subagentBudgetsUsd),
+        rs.gate.breakpoint(), rs.overridden, rs.history());
+  }
+
+  /** Loads budgets and breakpoints from the store: a paused run is still paused after a restart. */
+  private void restore() {
+    sessionBudgets.putAll(store.loadSessionBudgets());
+    for (RunControl rc : store.loadRuns().values()) {
+      RunState rs = runState(rc.run());
+      if (rc.session() != null) {
+        SessionState s = sessionState(rc.session());
+        rs.ledger.joinSession(rc.session());
+        s.runs.add(rs.run);
+        rs.session = s;
+      }
+      rs.explicitBudgetUsd = rc.budgetUsd();
+      if (rc.budgetUsd() != null) {
+        rs.account.setBudget(Prices.usdToPico(rc.budgetUsd()));
+      }
+      rc.subagentBudgetsUsd().forEach((sa, usd) -> {
+        rs.subagentBudgetsUsd.put(sa, usd);
+        rs.subagentAccount(sa).setBudget(Prices.usdToPico(usd));
+      });
+      rs.overridden = rc.overridden();
+      rs.restoreHistory(rc.history());
+      if (rc.breakpoint() != null) {
+        rs.gate.pause(rc.breakpoint());
+      }
+    }
+  }
+
+  /** After a price change, budgets count every run's usage at the new prices. */
+  private void reprice(PriceBook book) {
+    Map<String, Long> sessionPico = new HashMap<>();
+    for (RunState rs : runs.values()) {
+      long runPico = 0;
+      Map<String, Long> bySub = new HashMap<>();
+      for (Series s : rs.ledger.series()) {
+        ModelPrice p = book.find(s.model());
+        if (p == null) {
+          continue;
+        }
+        long c = p.prices(false).costPico(s.tokens(false)) + p.prices(true).costPico(s.tokens(true));
+        runPico += c;
+        bySub.merge(s.subagent(), c, Long::sum);
+      }
+      if (rs.account.reprice(runPico)) {
+        crossed(rs, BudgetScope.RUN, rs.run, rs.account);
+      }
+      for (Map.Entry<String, Long> e : bySub.entrySet()) {
+        BudgetAccount a = rs.subagentAccount(e.getKey());
+        if (a.reprice(e.getValue())) {
+          crossed(rs, BudgetScope.SUBAGENT, e.getKey(), a);
+        }
+      }
+      String sid = rs.sessionId();
+      if (sid != null) {
+        sessionPico.merge(sid, runPico, Long::sum);
+      }
+    }
+    for (Map.Entry<String, Long> e : sessionPico.entrySet()) {
+      SessionState s = sessions.get(e.getKey());
+      if (s != null && s.account.reprice(e.getValue())) {
+        for (String run : s.runs) {
+          RunState rs = runs.get(run);
+          if (rs != null) {
+            crossed(rs, BudgetScope.SESSION, s.id, s.account);
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Removes runs past their retention: ended runs {@code retention} after they ended, idle runs
+   * {@code retention} after {@code idleTimeout} without usage. Paused runs that have usage stay
+   * until resumed; a pause for a run never seen is remembered for the retention time only.
+   */
+  public void sweep() {
+    long now = clock.millis();
+    for (RunState rs : runs.values()) {
+      long inactiveSince =
+          rs.ledger.isEnded() ? rs.ledger.endedMillis() : rs.ledger.lastUsageMillis() + idleMillis;
+      boolean hasUsage = !rs.ledger.series().isEmpty();
+      if (rs.gate.isPaused() && hasUsage) {
+        continue;
+      }
+      if (!rs.gate.isPaused() && !hasUsage && rs.explicitBudgetUsd == null && rs.subagentBudgetsUsd.isEmpty()) {
+        // A run asked about (gate, status) but never used: forget it after the retention alone.
+        inactiveSince = rs.ledger.createdMillis();
+      }
+      if (now - inactiveSince > retentionMillis && runs.remove(rs.run, rs)) {
+        if (!rs.overflow) {
+          exportedRuns.decrementAndGet();
+        }
+        SessionState s = rs.session;
+        if (s != null) {
+          s.runs.remove(rs.run);
+        }
+        evicted.increment();
+        try {
+          store.deleteRun(rs.run);
+        } catch (RuntimeException e) {
+          storeFailed(e);
+        }
+      }
+    }
+  }
+
+  private void sweepQuietly() {
+    try {
+      sweep();
+    } catch (RuntimeException e) {
+      log.warn("sweeping runs failed", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  public Pricing pricing() {
+    return pricing;
+  }
+
+  Ledger ledger() {
+    return ledger;
+  }
+
+  public void addListener(MeterListener listener) {
+    listeners.add(listener);
+  }
+
+  public void removeListener(MeterListener listener) {
+    listeners.remove(listener);
+  }
+
+  /** The configured default run budget, or null. */
+  public BigDecimal defaultRunBudgetUsd() {
+    return defaultRunBudgetUsd;
+  }
+
+  public SelfStats stats() {
+    return new SelfStats(
+        evicted.sum(), overflowed.sum(), rejected.sum(), duplicates.sum(), recordErrors.sum(),
+        listenerErrors.sum(), stateWriteErrors.sum(), runs.size());
+  }
+
+  /** Counts an event rejected before it reached the meter (by an ingest source or the API). */
+  public void countRejected() {
+    rejected.increment();
+  }
+
+  /** The status of a run, or empty when this instance does not hold it. */
+  public Optional<RunStatus> status(String run) {
+    RunState rs = runs.get(run);
+    return rs == null ? Optional.empty() : Optional.of(status(rs, pricing.book()));
+  }
+
+  /** The status of every run held, most recently used first. */
+  public List<RunStatus> runs() {
+    PriceBook book = pricing.book();
+    List<RunStatus> out = new ArrayList<>();
+    for (RunState rs : runs.values()) {
+      out.add(status(rs, book));
+    }
+    out.sort(Comparator.comparing(RunStatus::lastUsageAt).reversed());
+    return out;
+  }
+
+  private BigDecimal viewCost(RunState rs) {
+    BigDecimal total = BigDecimal.ZERO;
+    PriceBook book = pricing.book();
+    for (Series s : rs.ledger.series()) {
+      ModelPrice p = book.find(s.model());
+      if (p != null) {
+        total = total.add(p.cost(s.tokens(false), s.tokens(true)));
+      }
+    }
+    return total.stripTrailingZeros();
+  }
+
+  private RunStatus status(RunState rs, PriceBook book) {
+    BigDecimal cost = BigDecimal.ZERO;
+    TokenCounts tokens = TokenCounts.ZERO;
+    long requests = 0;
+    List<String> unpriced = new ArrayList<>();
+    Map<String, Acc> bySub = new TreeMap<>();
+    Map<String, Acc> byModel = new TreeMap<>();
+    List<RunStatus.SeriesStatus> series = new ArrayList<>();
+    for (Series s : rs.ledger.series()) {
+      TokenCounts base = s.tokens(false);
+      TokenCounts lc = s.tokens(true);
+      TokenCounts t = base.plus(lc);
+      long n = s.requests();
+      ModelPrice p = book.find(s.model());
+      BigDecimal c = p == null ? null : p.cost(base, lc);
+      if (c == null) {
+        if (!unpriced.contains(s.model())) {
+          unpriced.add(s.model());
+        }
+      } else {
+        cost = cost.add(c);
+      }
+      tokens = tokens.plus(t);
+      requests += n;
+      bySub.computeIfAbsent(s.subagent(), k -> new Acc()).add(t, n, c);
+      byModel.computeIfAbsent(s.model(), k -> new Acc()).add(t, n, c);
+      series.add(new RunStatus.SeriesStatus(s.subagent(), s.model(), t, n, c));
+    }
+    series.sort(Comparator.comparing(RunStatus.SeriesStatus::subagent).thenComparing(RunStatus.SeriesStatus::model));
+    Breakpoint bp = rs.gate.breakpoint();
+    String state = bp != null ? "paused" : rs.ledger.isEnded() ? "ended" : "active";
+    long ended = rs.ledger.endedMillis();
+    return new RunStatus(
+        rs.run, rs.sessionId(), state, cost.stripTrailingZeros(), List.copyOf(unpriced),
+        rs.account.budgetUsd(), Prices.picoToUsd(rs.account.reservedPico()),
+        Map.copyOf(rs.subagentBudgetsUsd), tokens, requests, Acc.freeze(bySub), Acc.freeze(byModel),
+        List.copyOf(series), bp, rs.overridden, rs.history(),
+        Instant.ofEpochMilli(rs.ledger.createdMillis()), Instant.ofEpochMilli(rs.ledger.lastUsageMillis()),
+        ended == 0 ? null : Instant.ofEpochMilli(ended));
+  }
+
+  /** Reads the ledger for the exporters, priced with the current book. */
+  public MeterSnapshot snapshot() {
+    PriceBook book = pricing.book();
+    List<MeterSnapshot.SeriesSample> series = new ArrayList<>();
+    List<MeterSnapshot.RunSample> runSamples = new ArrayList<>();
+    Map<String, OverflowAcc> overflow = new TreeMap<>();
+    for (RunState rs : runs.values()) {
+      String session = rs.sessionId() == null ? "" : rs.sessionId();
+      Breakpoint bp = rs.gate.breakpoint();
+      for (Series s : rs.ledger.series()) {
+        TokenCounts base = s.tokens(false);
+        TokenCounts lc = s.tokens(true);
+        ModelPrice p = book.find(s.model());
+        BigDecimal c = p == null ? null : p.cost(base, lc);
+        if (rs.overflow) {
+          overflow.computeIfAbsent(s.subagent() + '\u0000' + s.model(), k -> new OverflowAcc(s.subagent(), s.model()))
+              .add(base.plus(lc), s.requests(), c);
+        } else {
+          series.add(new MeterSnapshot.SeriesSample(rs.run, session, s.subagent(), s.model(), base.plus(lc), s.requests(), c));
+        }
+      }
+      if (!rs.overflow) {
+        runSamples.add(new MeterSnapshot.RunSample(rs.run, session, rs.account.budgetUsd(), bp == null ? null : bp.source().label()));
+      }
+    }
+    for (OverflowAcc o : overflow.values()) {
+      series.add(new MeterSnapshot.SeriesSample(OVERFLOW_RUN, "", o.subagent, o.model, o.tokens, o.requests, o.cost));
+    }
+    List<MeterSnapshot.SessionSample> sessionSamples = new ArrayList<>();
+    for (SessionState s : sessions.values()) {
+      BigDecimal b = s.account.budgetUsd();
+      if (b != null) {
+        sessionSamples.add(new MeterSnapshot.SessionSample(s.id, b));
+      }
+    }
+    List<MeterSnapshot.SpendSample> spend = new ArrayList<>();
+    for (Ledger.Spend s : ledger.spend()) {
+      spend.add(new MeterSnapshot.SpendSample(s.model(), s.subagent(), Prices.picoToUsd(s.pico())));
+    }
+    List<MeterSnapshot.UnpricedSample> unpriced = new ArrayList<>();
+    for (Ledger.Unpriced u : ledger.unpriced()) {
+      unpriced.add(new MeterSnapshot.UnpricedSample(u.model(), u.tokens()));
+    }
+    return new MeterSnapshot(series, runSamples, sessionSamples, spend, unpriced, stats());
+  }
+
+  @Override
+  public void close() {
+    if (sweeper != null) {
+      sweeper.shutdownNow();
+    }
+  }
+
+  private static final class Acc {
+    TokenCounts tokens = TokenCounts.ZERO;
+    long requests;
+    BigDecimal cost;
+
+    void add(TokenCounts t, long n, BigDecimal c) {
+      tokens = tokens.plus(t);
+      requests += n;
+      if (c != null) {
+        cost = cost == null ? c : cost.add(c);
+      }
+    }
+
+    static Map<String, RunStatus.Breakdown> freeze(Map<String, Acc> m) {
+      Map<String, RunStatus.Breakdown> out = new LinkedHashMap<>();
+      m.forEach((k, a) -> out.put(k, new RunStatus.Breakdown(a.tokens, a.requests, a.cost == null ? null : a.cost.stripTrailingZeros())));
+      return java.util.Collections.unmodifiableMap(out);
+    }
+  }
+
+  private static final class OverflowAcc {
+    final String subagent;
+    final String model;
+    TokenCounts tokens = TokenCounts.ZERO;
+    long requests;
+    BigDecimal cost;
+
+    OverflowAcc(String subagent, String model) {
+      this.subagent = subagent;
+      this.model = model;
+    }
+
+    void add(TokenCounts t, long n, BigDecimal c) {
+      tokens = tokens.plus(t);
+      requests += n;
+      if (c != null) {
+        cost = cost == null ? c : cost.add(c);
+      }
+    }
+  }
+
+  /** Configuration of a {@link TokenMeter}. */
+  public static final class Builder {
+    private Pricing pricing;
+    private PriceBook priceBook;
+    private ControlStore store;
+    private Path stateDir;
+    private Clock clock = Clock.systemUTC();
+    private List<Threshold> thresholds = Threshold.DEFAULTS;
+    private BigDecimal defaultRunBudgetUsd;
+    private Duration retention = Duration.ofMinutes(15);
+    private Duration idleTimeout = Duration.ofMinutes(30);
+    private Duration sweepInterval = Duration.ofSeconds(10);
+    private int maxExportedRuns = 1000;
+    private int idempotencyWindow = IdempotencyKeys.DEFAULT_CAPACITY;
+    private final List<MeterListener> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /** The pricing view to share (for hot reload); default: a view of {@link #priceBook}. */
+    public Builder pricing(Pricing pricing) {
+      this.pricing = pricing;
+      return this;
+    }
+
+    public Builder priceBook(PriceBook book) {
+      this.priceBook = book;
+      return this;
+    }
+
+    /** Keeps budgets and breakpoints in this directory, so they survive a restart. */
+    public Builder stateDir(Path dir) {
+      this.stateDir = dir;
+      return this;
+    }
+
+    public Builder controlStore(ControlStore store) {
+      this.store = store;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Thresholds of every budget; default 0.5 notify, 0.8 notify, 1.0 pause. */
+    public Builder thresholds(List<Threshold> thresholds) {
+      if (thresholds.isEmpty()) {
+        throw new IllegalArgumentException("at least one threshold is required");
+      }
+      this.thresholds = thresholds;
+      return this;
+    }
+
+    /** The budget of every run that has none set; default none. */
+    public Builder defaultRunBudget(BigDecimal usd) {
+      requireBudget(usd);
+      this.defaultRunBudgetUsd = usd;
+      return this;
+    }
+
+    /** How long a run's series stay after it ends or goes idle; default 15 minutes. */
+    public Builder retention(Duration d) {
+      this.retention = requirePositive(d, "retention");
+      return this;
+    }
+
+    /** How long without usage makes a run idle; default 30 minutes. */
+    public Builder idleTimeout(Duration d) {
+      this.idleTimeout = requirePositive(d, "idleTimeout");
+      return this;
+    }
+
+    /** How often expired runs are removed; zero turns the background sweep off. Default 10 s. */
+    public Builder sweepInterval(Duration d) {
+      this.sweepInterval = d;
+      return this;
+    }
+
+    /** At most this many runs are exported by name; more fold into {@code run="_overflow"}. */
+    public Builder maxExportedRuns(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxExportedRuns must be at least 1, got " + n);
+      }
+      this.maxExportedRuns = n;
+      return this;
+    }
+
+    /** How many recent idempotency keys are remembered; default 100,000. */
+    public Builder idempotencyWindow(int n) {
+      this.idempotencyWindow = n;
+      return this;
+    }
+
+    public Builder listener(MeterListener l) {
+      listeners.add(l);
+      return this;
+    }
+
+    private static Duration requirePositive(Duration d, String name) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + d);
+      }
+      return d;
+    }
+
+    public TokenMeter build() {
+      return new TokenMeter(this);
+    }
+  }
+}
