@@ -954,6 +954,9 @@ public final class TokenMeter implements AutoCloseable {
     }
     List<MeterSnapshot.SpendSample> spend = new ArrayList<>();
     for (Ledger.Spend s : ledger.spend()) {
+      if (s.pico() == 0) {
+        continue; // an unpriced model's handle has a spend counter that must not claim $0
+      }
       spend.add(new MeterSnapshot.SpendSample(s.model(), s.subagent(), Prices.picoToUsd(s.pico())));
     }
     List<MeterSnapshot.UnpricedSample> unpriced = new ArrayList<>();
