@@ -101,6 +101,9 @@ public final class PriceBook {
 
   /** The entry for a reported model name, or null when the book has no price for it. */
   public ModelPrice find(String model) {
+    if (model == null) {
+      return null; // ConcurrentHashMap takes no null key; a missing name has no price
+    }
     Optional<ModelPrice> cached = lookups.get(model);
     if (cached != null) {
       return cached.orElse(null);
