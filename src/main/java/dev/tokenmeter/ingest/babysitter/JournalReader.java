@@ -279,8 +279,9 @@ public final class JournalReader {
   }
 
   /**
-   * The line of the field at a dotted path in a pretty-printed entry, for messages; 0 when it
-   * cannot be found (then the message still names the field).
+   * The line of the field at a dotted path in a pretty-printed entry, for messages; the line of
+   * its parent object when the field is missing; 0 when neither is there (the message still
+   * names the field).
    */
   static long lineOf(byte[] json, String dottedPath) {
     String[] path = dottedPath.split("\\.");
@@ -289,6 +290,7 @@ public final class JournalReader {
         return 0;
       }
       int depth = 0;
+      long parentLine = 0; // a missing field is reported at its parent's line
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         if (!p.currentName().equals(path[depth])) {
           p.nextToken();
@@ -299,11 +301,12 @@ public final class JournalReader {
         if (depth == path.length - 1 || p.nextToken() != JsonToken.START_OBJECT) {
           return line;
         }
+        parentLine = line;
         depth++;
       }
+      return parentLine;
     } catch (IOException e) {
       return 0;
     }
-    return 0;
   }
 }
