@@ -35,7 +35,7 @@ public final class Directories {
     try {
       real = dir.toRealPath();
     } catch (NoSuchFileException e) {
-      errors.report(new IngestError(dir, 0, "directory disappeared before it could be read"));
+      errors.report(new IngestError(dir, 0, "directory does not exist (or disappeared)"));
       return List.of();
     } catch (IOException e) {
       // ELOOP ("Too many levels of symbolic links") lands here.

@@ -49,6 +49,8 @@ import java.util.TreeMap;
  */
 public final class TokenStatsScanner {
 
+  private static final int RUN_KEY_WINDOW = 16_384;
+
   private final StatsQuery query;
   private final Map<List<String>, Accumulator> groups = new HashMap<>();
   private final Accumulator totals = new Accumulator(Map.of());
@@ -95,7 +97,8 @@ public final class TokenStatsScanner {
         continue;
       }
       // Keys are per run (the fallback key includes the run id); a run's set is dropped after it.
-      IdempotencyKeys seen = new IdempotencyKeys(IdempotencyKeys.DEFAULT_CAPACITY);
+      // Repeated entries are retries written close together, so a window of this many suffices.
+      IdempotencyKeys seen = new IdempotencyKeys(RUN_KEY_WINDOW);
       reader.read(runDir, null, seen, new JournalListener() {
         @Override
         public void usage(JournalUsage u) {
