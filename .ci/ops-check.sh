@@ -6,7 +6,8 @@
 # Needs promtool and amtool (Debian: apt-get install prometheus
 # prometheus-alertmanager) and python3 with PyYAML (python3-yaml).
 # docker-compose (Debian: docker-compose) or `docker compose` is used when
-# present, skipped with a message otherwise.
+# present, skipped with a message otherwise. Ends with .ci/ops-e2e.sh (real
+# Prometheus and Alertmanager, loopback only, about 15 s).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -284,6 +285,10 @@ elif docker compose version >/dev/null 2>&1; then
 else
   echo "SKIPPED: neither docker-compose nor docker compose is installed (Debian: apt-get install docker-compose)"
 fi
+
+step "End to end: Prometheus -> Alertmanager -> webhook"
+# Real binaries against a stub on loopback; skips itself without them.
+run .ci/ops-e2e.sh
 
 echo
 if [ "$failures" -ne 0 ]; then
