@@ -5,11 +5,37 @@
 #
 # Needs promtool and amtool (Debian: apt-get install prometheus
 # prometheus-alertmanager) and python3 with PyYAML (python3-yaml).
+# With --install, installs whichever of these is missing through apt-get first
+# (as root; for CI and fresh machines).
 # docker-compose (Debian: docker-compose) or `docker compose` is used when
 # present, skipped with a message otherwise. Ends with .ci/ops-e2e.sh (real
 # Prometheus and Alertmanager, loopback only, about 15 s).
 set -u
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--install" ]; then
+  missing=()
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+  command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "ops-check: installing ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+      || { echo "ops-check: apt-get install ${missing[*]} failed"; exit 1; }
+  fi
+fi
+
+# A python3 with PyYAML: the one on PATH, else Debian's.
+PY=python3
+if ! python3 -c 'import yaml' >/dev/null 2>&1; then
+  if /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1; then
+    PY=/usr/bin/python3
+  else
+    echo "ops-check: FAILED, no python3 with PyYAML (apt-get install python3-yaml, or run with --install)"
+    exit 1
+  fi
+fi
 
 failures=0
 step() { printf '\n== %s\n' "$*"; }
@@ -75,7 +101,7 @@ if need amtool "apt-get install prometheus-alertmanager"; then
 fi
 
 step "Shipped files agree with each other"
-run python3 - <<'PY'
+run "$PY" - <<'PY'
 import glob, re, sys
 import yaml
 
@@ -123,7 +149,7 @@ PY
 step "Grafana dashboards"
 # Checks the conventions, then extracts every PromQL expression (variables
 # replaced by sample values) into a rule file for promtool to parse.
-run python3 - "$tmp/dashboard-queries.yml" <<'PY'
+run "$PY" - "$tmp/dashboard-queries.yml" <<'PY'
 import glob, json, re, sys
 import yaml
 
@@ -256,7 +282,7 @@ if [ -s "$tmp/dashboard-queries.yml" ] && command -v promtool >/dev/null 2>&1; t
 fi
 
 step "Grafana provisioning"
-run python3 - <<'PY'
+run "$PY" - <<'PY'
 import sys, yaml
 errors = []
 ds = yaml.safe_load(open("grafana/provisioning/datasources/prometheus.yml"))
