@@ -55,11 +55,13 @@ tokenmeter_cost_usd{run="r1",session="s1",subagent="coder",model="m1"} 3.0
 tokenmeter_cost_usd{run="r2",session="s2",subagent="coder",model="m1"} 2.1
 tokenmeter_cost_usd{run="r3",session="s3",subagent="planner",model="m1"} 1.0
 tokenmeter_cost_usd{run="r4",session="s3",subagent="coder",model="m1"} 1.5
+tokenmeter_cost_usd{run="r5",session="s5",subagent="coder",model="m1"} 4.0
 # TYPE tokenmeter_run_budget_usd gauge
 tokenmeter_run_budget_usd{run="r1",session="s1"} 2.5
 tokenmeter_run_budget_usd{run="r2",session="s2"} 2.5
 tokenmeter_run_budget_usd{run="r3",session="s3"} 10
 tokenmeter_run_budget_usd{run="r4",session="s3"} 10
+tokenmeter_run_budget_usd{run="r5",session="s5"} 1
 # TYPE tokenmeter_session_budget_usd gauge
 tokenmeter_session_budget_usd{session="s3"} 2.0
 # TYPE tokenmeter_unpriced_tokens_total counter
@@ -118,7 +120,8 @@ for _ in $(seq 60); do
   if [ -s "$tmp/received.jsonl" ] && python3 - "$tmp/received.jsonl" <<'PY'
 import json, sys
 names = {a["labels"]["alertname"] for l in open(sys.argv[1]) for a in json.loads(l)["body"]["alerts"]}
-sys.exit(0 if {"TokenmeterRunBudgetExceeded", "TokenmeterSessionBudgetExceeded"} <= names else 1)
+runs = {a["labels"].get("run") for l in open(sys.argv[1]) for a in json.loads(l)["body"]["alerts"]}
+sys.exit(0 if {"TokenmeterRunBudgetExceeded", "TokenmeterSessionBudgetExceeded"} <= names and {"r1", "r5"} <= runs else 1)
 PY
   then break; fi
   sleep 1
@@ -145,8 +148,13 @@ for r in reqs:
     for a in b["alerts"]:
         alerts.setdefault(a["labels"]["alertname"], []).append(a["labels"])
 run = alerts.get("TokenmeterRunBudgetExceeded", [])
-if not run or any(l.get("run") != "r1" or l.get("session") != "s1" or l.get("tokenmeter_action") != "pause" for l in run):
-    errors.append(f"TokenmeterRunBudgetExceeded: {run}")
+if sorted((l.get("run"), l.get("session")) for l in run) != [("r1", "s1"), ("r5", "s5")] \
+        or any(l.get("tokenmeter_action") != "pause" for l in run):
+    errors.append(f"TokenmeterRunBudgetExceeded, expected r1/s1 and r5/s5 with tokenmeter_action=pause: {run}")
+# group_by [alertname, run, session]: one run per request, none waits for another.
+for r in reqs:
+    if len({(a["labels"]["alertname"], a["labels"].get("run"), a["labels"].get("session")) for a in r["body"]["alerts"]}) != 1:
+        errors.append(f"a request carries more than one group: {r['body']['groupKey']}")
 ses = alerts.get("TokenmeterSessionBudgetExceeded", [])
 if not ses or any("run" in l or l.get("session") != "s3" or l.get("tokenmeter_action") != "pause" for l in ses):
     errors.append(f"TokenmeterSessionBudgetExceeded (must name session s3 and no run): {ses}")
