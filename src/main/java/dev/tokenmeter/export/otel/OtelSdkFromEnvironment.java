@@ -18,8 +18,9 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>{@code OTEL_METRICS_EXPORTER} default {@code otlp};
- *   <li>{@code OTEL_EXPORTER_OTLP_ENDPOINT}, {@code OTEL_EXPORTER_OTLP_PROTOCOL}
- *       ({@code http/protobuf} by default, or {@code grpc});
+ *   <li>{@code OTEL_EXPORTER_OTLP_ENDPOINT}, {@code OTEL_EXPORTER_OTLP_PROTOCOL}: default here
+ *       {@code http/protobuf} (the specification's default; the Java SDK's own is {@code grpc}), so
+ *       an endpoint such as {@code http://collector:4318} works as is;
  *   <li>{@code OTEL_METRIC_EXPORT_INTERVAL} in milliseconds, default 60000;
  *   <li>{@code OTEL_SERVICE_NAME}, default here {@code tokenmeter} (unless
  *       {@code OTEL_RESOURCE_ATTRIBUTES} names a {@code service.name}).
@@ -69,6 +70,7 @@ public final class OtelSdkFromEnvironment {
   private static Map<String, String> defaults(Map<String, String> env) {
     Map<String, String> p = new HashMap<>();
     p.put("otel.metrics.exporter", "otlp");
+    p.put("otel.exporter.otlp.protocol", "http/protobuf");
     p.put("otel.traces.exporter", "none");
     p.put("otel.logs.exporter", "none");
     String resource = env.getOrDefault("OTEL_RESOURCE_ATTRIBUTES", "");
