@@ -94,7 +94,14 @@ public final class TokenMeterBinder implements MeterBinder, AutoCloseable {
 
   @Override
   public void bindTo(MeterRegistry registry) {
-    bound.add(new Bound(registry));
+    synchronized (this) {
+      for (Bound b : bound) {
+        if (b.registry == registry) {
+          return; // bound already: its meters are there
+        }
+      }
+      bound.add(new Bound(registry));
+    }
     refresh();
   }
 

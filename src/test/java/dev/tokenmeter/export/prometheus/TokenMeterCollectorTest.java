@@ -164,6 +164,69 @@ class TokenMeterCollectorTest {
         .contains("} 0.006\n");
   }
 
+  @Test
+  void runsPastTheCapFoldIntoOverflow() throws IOException {
+    TokenMeter capped = TokenMeter.builder().maxExportedRuns(1).sweepInterval(Duration.ZERO).build();
+    PrometheusRegistry r = new PrometheusRegistry();
+    TokenMeterCollector.register(capped, r);
+    capped.record(UsageEvent.builder().run("a").model("m").inputTokens(1).build());
+    capped.record(UsageEvent.builder().run("b").model("m").inputTokens(2).build());
+    capped.record(UsageEvent.builder().run("c").model("m").inputTokens(3).build());
+
+    String text = prometheusText(r.scrape());
+
+    assertThat(text)
+        .contains("tokenmeter_tokens_total{model=\"m\",run=\"a\",session=\"\",subagent=\"main\",token_type=\"input\"} 1.0\n")
+        .contains("tokenmeter_tokens_total{model=\"m\",run=\"_overflow\",session=\"\",subagent=\"main\",token_type=\"input\"} 5.0\n")
+        .contains("tokenmeter_overflow_runs_total 2.0\n")
+        .doesNotContain("run=\"b\"");
+    capped.close();
+  }
+
+  @Test
+  void seriesOfAnEvictedRunDisappear() throws IOException {
+    MutableClock clock = new MutableClock();
+    TokenMeter m = TokenMeter.builder().clock(clock).retention(Duration.ofMinutes(1)).sweepInterval(Duration.ZERO).build();
+    PrometheusRegistry r = new PrometheusRegistry();
+    TokenMeterCollector.register(m, r);
+    m.record(UsageEvent.builder().run("gone").model("m").inputTokens(1).build());
+    assertThat(prometheusText(r.scrape())).contains("run=\"gone\"");
+
+    m.endRun("gone");
+    clock.advance(Duration.ofMinutes(2));
+    m.sweep();
+
+    assertThat(prometheusText(r.scrape()))
+        .doesNotContain("run=\"gone\"")
+        .contains("tokenmeter_evicted_runs_total 1.0\n")
+        // the unknown model's tokens stay counted after the run is gone
+        .contains("tokenmeter_unpriced_tokens_total{model=\"m\",token_type=\"input\"} 1.0\n");
+    m.close();
+  }
+
+  static final class MutableClock extends java.time.Clock {
+    private volatile java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
   static String prometheusText(MetricSnapshots snapshots) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrometheusTextFormatWriter.create().write(out, snapshots);
