@@ -54,11 +54,14 @@ import org.slf4j.LoggerFactory;
 public final class TokenMeterBinder implements MeterBinder, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TokenMeterBinder.class);
+  private static final long REFRESH_DELAY_MILLIS = 100;
 
   private final TokenMeter meter;
   private final long maxAgeNanos;
   private final List<Bound> bound = new CopyOnWriteArrayList<>();
-  private final Set<String> knownSeries = ConcurrentHashMap.newKeySet();
+  /** run to subagent to models seen by the listener: lookups that allocate nothing once seen. */
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Set<String>>> knownSeries =
+      new ConcurrentHashMap<>();
   private final AtomicBoolean refreshPending = new AtomicBoolean();
   private final LongAdder collectErrors = new LongAdder();
   private final ScheduledExecutorService refresher;
@@ -114,7 +117,7 @@ public final class TokenMeterBinder implements MeterBinder, AutoCloseable {
     for (Bound b : bound) {
       b.reconcile(r);
     }
-    knownSeries.retainAll(r.ledgerSeries);
+    knownSeries.keySet().retainAll(r.runs);
   }
 
   private void refreshQuietly() {
@@ -127,11 +130,15 @@ public final class TokenMeterBinder implements MeterBinder, AutoCloseable {
     }
   }
 
-  /** Refreshes soon, off the caller's thread, coalescing bursts. */
+  /**
+   * Refreshes soon, off the caller's thread. The short delay gathers a burst of new series into one
+   * refresh and bounds the refresh rate when usage keeps arriving for runs that are not exported by
+   * name (those past the export cap are never "known", so each of their events asks again).
+   */
   private void requestRefresh() {
     if (refreshPending.compareAndSet(false, true)) {
       try {
-        refresher.execute(this::refreshQuietly);
+        refresher.schedule(this::refreshQuietly, REFRESH_DELAY_MILLIS, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException closed) {
         refreshPending.set(false);
       }
@@ -189,8 +196,17 @@ public final class TokenMeterBinder implements MeterBinder, AutoCloseable {
     return r;
   }
 
-  private static String seriesKey(String run, String subagent, String model) {
-    return run + '\u0000' + subagent + '\u0000' + model;
+  /** True the first time (since its run was last seen gone) a (run, subagent, model) is used. */
+  private boolean firstUse(String run, String subagent, String model) {
+    ConcurrentHashMap<String, Set<String>> bySubagent = knownSeries.get(run);
+    if (bySubagent == null) {
+      bySubagent = knownSeries.computeIfAbsent(run, k -> new ConcurrentHashMap<>());
+    }
+    Set<String> models = bySubagent.get(subagent);
+    if (models == null) {
+      models = bySubagent.computeIfAbsent(subagent, k -> ConcurrentHashMap.newKeySet());
+    }
+    return !models.contains(model) && models.add(model);
   }
 
   /** The identity of one exported series: its family and label values. */
@@ -200,7 +216,7 @@ public final class TokenMeterBinder implements MeterBinder, AutoCloseable {
   private static final class Reading {
     final Map<SeriesId, Double> values = new ConcurrentHashMap<>();
     final List<SeriesId> ids = new ArrayList<>();
-    final Set<String> ledgerSeries = new HashSet<>();
+    final Set<String> runs = new HashSet<>();
     final long takenNanos;
 
     Reading(Samples samples, long takenNanos) {
@@ -211,8 +227,7 @@ public final class TokenMeterBinder implements MeterBinder, AutoCloseable {
           values.put(id, s.value());
           ids.add(id);
           if (f == MetricFamily.REQUESTS) {
-            List<String> l = s.labelValues(); // run, session, subagent, model
-            ledgerSeries.add(seriesKey(l.get(0), l.get(2), l.get(3)));
+            runs.add(s.labelValues().get(0));
           }
         }
       }
@@ -281,7 +296,7 @@ public final class TokenMeterBinder implements MeterBinder, AutoCloseable {
     @Override
     public void onUsage(UsageEvent event, BigDecimal costUsd) {
       // Cheap on the recording path: a set lookup; the refresh itself runs on the refresher.
-      if (knownSeries.add(seriesKey(event.run(), event.subagent(), event.model()))) {
+      if (firstUse(event.run(), event.subagent(), event.model())) {
         requestRefresh();
       }
     }
