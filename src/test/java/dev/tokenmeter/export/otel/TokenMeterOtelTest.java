@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenmeter.TokenMeter;
 import dev.tokenmeter.usage.UsageEvent;
-import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
@@ -97,7 +96,4 @@ class TokenMeterOtelTest {
         .filter(p -> type.equals(p.getAttributes().get(TokenMeterOtel.TOKEN_TYPE)))
         .findFirst();
   }
-
-  @SuppressWarnings("unused")
-  private static final Attributes NONE = Attributes.empty();
 }
