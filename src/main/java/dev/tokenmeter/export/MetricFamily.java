@@ -50,7 +50,17 @@ public enum MetricFamily {
   STATE_WRITE_ERRORS(Type.COUNTER, "tokenmeter_state_write_errors", "{error}",
       "Failures writing the state directory."),
   TRACKED_RUNS(Type.GAUGE, "tokenmeter_tracked_runs", "{run}",
-      "Runs held now.");
+      "Runs held now."),
+  INGEST_ERRORS(Type.COUNTER, "tokenmeter_ingest_errors", "{error}",
+      "Bad lines and files met by the journal and transcript sources."),
+  WEBHOOK_ACCEPTED(Type.COUNTER, "tokenmeter_webhook_accepted", "{request}",
+      "Alertmanager webhook calls accepted."),
+  WEBHOOK_REJECTED(Type.COUNTER, "tokenmeter_webhook_rejected", "{request}",
+      "Alertmanager webhook calls rejected as malformed or unauthorized."),
+  PRICEBOOK_RELOADS(Type.COUNTER, "tokenmeter_pricebook_reloads", "{reload}",
+      "Price books loaded from the price file, the first load included."),
+  PRICEBOOK_RELOAD_ERRORS(Type.COUNTER, "tokenmeter_pricebook_reload_errors", "{error}",
+      "Price file changes rejected; the last good book stayed.");
 
   /** The two shapes the exporters publish. */
   public enum Type {

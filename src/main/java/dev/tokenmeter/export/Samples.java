@@ -91,6 +91,11 @@ public final class Samples {
     add(m, MetricFamily.LISTENER_ERRORS, self.listenerErrors());
     add(m, MetricFamily.STATE_WRITE_ERRORS, self.stateWriteErrors());
     add(m, MetricFamily.TRACKED_RUNS, self.trackedRuns());
+    add(m, MetricFamily.INGEST_ERRORS, self.ingestErrors());
+    add(m, MetricFamily.WEBHOOK_ACCEPTED, self.webhookAccepted());
+    add(m, MetricFamily.WEBHOOK_REJECTED, self.webhookRejected());
+    add(m, MetricFamily.PRICEBOOK_RELOADS, self.pricebookReloads());
+    add(m, MetricFamily.PRICEBOOK_RELOAD_ERRORS, self.pricebookReloadErrors());
     for (Map.Entry<MetricFamily, List<Sample>> e : m.entrySet()) {
       e.getValue().sort(BY_LABELS);
       e.setValue(Collections.unmodifiableList(e.getValue()));
