@@ -46,7 +46,7 @@ public final class TokenMeterServer implements AutoCloseable {
   private final AlertWebhook alerts;
 
   private TokenMeterServer(Builder b) {
-    InetAddress address = address(b.bind);
+    InetAddress address = bindAddress(b.bind);
     if (b.apiToken == null && !address.isLoopbackAddress()) {
       throw new IllegalStateException(
           "refusing to listen on " + b.bind + " without an API token: anyone who can reach it could"
@@ -153,8 +153,13 @@ public final class TokenMeterServer implements AutoCloseable {
         .register(registry);
   }
 
-  /** An IP literal or {@code localhost}; names are not resolved, so start-up never needs DNS. */
-  static InetAddress address(String bind) {
+  /**
+   * Checks a bind address: an IP literal or {@code localhost}. Names are not resolved, so
+   * start-up never waits on DNS.
+   *
+   * @throws IllegalArgumentException saying what is allowed
+   */
+  public static InetAddress bindAddress(String bind) {
     if (bind == null || !(bind.equals("localhost") || bind.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*"))) {
       throw new IllegalArgumentException(
           "bind address must be an IP address (like 127.0.0.1, 0.0.0.0 or ::1) or localhost, got \"" + bind + "\"");
@@ -189,7 +194,7 @@ public final class TokenMeterServer implements AutoCloseable {
 
     /** The address to listen on: an IP literal or localhost; default 127.0.0.1. */
     public Builder bind(String address) {
-      address(address);
+      bindAddress(address);
       this.bind = address;
       return this;
     }
