@@ -143,7 +143,7 @@ final class Settings {
   private static Map<String, String> readYaml(Path file) {
     JsonNode root;
     try {
-      root = new YAMLMapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
+      root = YAMLMapper.builder().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build().readTree(Files.readString(file, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new ConfigException("config file " + file + ": cannot read it: " + e.getMessage());
     }
