@@ -1,6 +1,7 @@
 package dev.tokenmeter.cli;
 
 import dev.tokenmeter.Reservation;
+import dev.tokenmeter.RunStatus;
 import dev.tokenmeter.TokenMeter;
 import dev.tokenmeter.UsageHandle;
 import dev.tokenmeter.budget.Breakpoint;
@@ -63,8 +64,8 @@ final class Demo {
     return new MeterListener() {
       @Override
       public void onThreshold(ThresholdCrossing c) {
-        say(String.format("** %s%% of the %s budget: $%s of $%s (%s)", c.threshold().fraction().movePointRight(2).stripTrailingZeros().toPlainString(),
-            c.scope().label(), c.costUsd().toPlainString(), c.budgetUsd() == null ? "-" : c.budgetUsd().toPlainString(), c.threshold().action().label()));
+        say(String.format("** %s%% of the %s budget: %s of %s (%s)", c.threshold().fraction().movePointRight(2).stripTrailingZeros().toPlainString(),
+            c.scope().label(), StatusView.usd(c.costUsd()), c.budgetUsd() == null ? "-" : StatusView.usd(c.budgetUsd()), c.threshold().action().label()));
       }
 
       @Override
@@ -76,7 +77,7 @@ final class Demo {
 
       @Override
       public void onResume(String r, String session, HistoryEntry h) {
-        say("** RESUMED by " + h.by() + " (" + h.source() + "), budget now $" + (h.budgetUsd() == null ? "-" : h.budgetUsd().toPlainString()));
+        say("** RESUMED by " + h.by() + " (" + h.source() + "), budget now " + (h.budgetUsd() == null ? "none" : StatusView.usd(h.budgetUsd())));
       }
     };
   }
@@ -87,7 +88,7 @@ final class Demo {
     say("planner plans the work (claude-opus-4-5)");
     UsageHandle planner = meter.handle(run, session, "planner", "claude-opus-4-5");
     for (int i = 0; i < 3; i++) {
-      call(planner, "0.15", new Call(3000, between(6_000, 10_000), between(1_500, 3_000), between(20_000, 40_000), i == 0 ? 8_000 : 0));
+      call(planner, "0.06", new Call(3000, between(6_000, 10_000), between(1_500, 3_000), between(20_000, 40_000), i == 0 ? 8_000 : 0));
     }
 
     say("two coders work in parallel (claude-sonnet-4-5)");
@@ -106,7 +107,7 @@ final class Demo {
         }
         coders.add(pool.submit(() -> {
           for (Call c : calls) {
-            call(h, "0.10", c);
+            call(h, "0.04", c);
           }
           say(name + " done");
           return null;
@@ -126,10 +127,10 @@ final class Demo {
     say("reviewer reviews (gpt-4.1)");
     UsageHandle reviewer = meter.handle(run, session, "reviewer", "gpt-4.1");
     for (int i = 0; i < 3; i++) {
-      call(reviewer, "0.10", new Call(3000, between(20_000, 40_000), between(1_000, 3_000), 20_000, 0));
+      call(reviewer, "0.07", new Call(3000, between(20_000, 40_000), between(1_000, 3_000), 20_000, 0));
     }
     meter.endRun(run);
-    say("run " + run + " complete: $" + meter.status(run).orElseThrow().costUsd().toPlainString());
+    say("run " + run + " complete: " + StatusView.usd(meter.status(run).orElseThrow().costUsd()));
   }
 
   /** One task: wait at the gate, reserve, call the model, record what it used. */
@@ -140,9 +141,17 @@ final class Demo {
       try {
         r = meter.reserve(run, h.subagent(), new BigDecimal(estimateUsd));
       } catch (BudgetExceededException e) {
-        if (!meter.status(run).orElseThrow().overridden()) {
-          // The next call would not fit: stop here and ask a person, rather than overshoot.
-          meter.pause(run, PauseSource.BUDGET, "the next " + h.subagent() + " call would exceed the budget", "demo orchestrator");
+        RunStatus st = meter.status(run).orElseThrow();
+        if (!st.overridden()) {
+          if (st.reservedUsd().signum() > 0) {
+            // Calls in flight will settle and may cross the budget themselves: wait for them.
+            Thread.sleep((long) (200 / speed) + 1);
+            continue;
+          }
+          // Nothing in flight and the next call does not fit: stop here rather than overshoot.
+          meter.pause(run, PauseSource.BUDGET, "the next " + h.subagent() + " call (about $" + estimateUsd
+              + ") does not fit: $" + StatusView.usd(st.costUsd()).substring(1) + " spent of $" + st.budgetUsd().toPlainString(),
+              "demo orchestrator");
           continue;
         }
       }

@@ -35,6 +35,11 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Jetty's start and stop lines are noise on a terminal; the demo narrates tokenmeter's own events.
+    System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", System.getProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn"));
+    if (args.length > 0 && args[0].equals("demo")) {
+      System.setProperty("org.slf4j.simpleLogger.log.dev.tokenmeter", System.getProperty("org.slf4j.simpleLogger.log.dev.tokenmeter", "warn"));
+    }
     System.exit(commandLine(System.getenv()).execute(args));
   }
 

@@ -49,7 +49,7 @@ class DemoCommandTest {
         .contains("** 80% of the run budget")
         .contains("** PAUSED (budget)")
         .contains("tokenmeter run:resume d1 --raise 2")
-        .contains("** RESUMED by demo --no-wait (raise), budget now $4")
+        .contains("** RESUMED by demo --no-wait (raise), budget now $4.00")
         .contains("run d1 complete")
         .contains("still serving on");
     assertThat(http.send(HttpRequest.newBuilder(base.resolve("metrics")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
