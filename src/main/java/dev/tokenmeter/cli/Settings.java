@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -154,8 +153,7 @@ final class Settings {
     if (!root.isObject()) {
       throw new ConfigException("config file " + file + ": must be a mapping of keys to values; allowed keys: " + Key.allowedYamlKeys());
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : root.properties()) {
       boolean known = false;
       for (Key k : Key.values()) {
         known |= k.yaml.equals(e.getKey());

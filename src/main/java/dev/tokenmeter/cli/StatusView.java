@@ -3,7 +3,6 @@ package dev.tokenmeter.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 
@@ -59,8 +58,7 @@ final class StatusView {
       return;
     }
     sb.append(String.format("%n  %-24s %12s %9s  %s%n", "by " + what, "cost", "requests", "tokens"));
-    for (Iterator<Map.Entry<String, JsonNode>> it = groups.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> g = it.next();
+    for (Map.Entry<String, JsonNode> g : groups.properties()) {
       BigDecimal c = decimal(g.getValue().get("costUsd"));
       sb.append(String.format("  %-24s %12s %9d  %s%n", g.getKey(), c == null ? "unpriced" : usd(c),
           g.getValue().path("requests").asLong(), tokens(g.getValue().path("tokens"))));
@@ -80,8 +78,7 @@ final class StatusView {
 
   private static String tokens(JsonNode t) {
     StringBuilder sb = new StringBuilder();
-    for (Iterator<Map.Entry<String, JsonNode>> it = t.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : t.properties()) {
       if (e.getValue().asLong() != 0) {
         sb.append(sb.length() == 0 ? "" : "  ").append(e.getKey()).append(' ').append(String.format("%,d", e.getValue().asLong()));
       }

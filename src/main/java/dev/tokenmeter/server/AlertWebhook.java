@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenmeter.TokenMeter;
 import dev.tokenmeter.budget.PauseSource;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,8 +188,7 @@ final class AlertWebhook {
         throw bad(at + ".labels must be an object of strings");
       }
       Map<String, String> labels = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = labelsNode.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> l = it.next();
+      for (Map.Entry<String, JsonNode> l : labelsNode.properties()) {
         if (!l.getValue().isTextual()) {
           throw bad(at + ".labels." + l.getKey() + " must be a string");
         }

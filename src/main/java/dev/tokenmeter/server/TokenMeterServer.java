@@ -88,7 +88,11 @@ public final class TokenMeterServer implements AutoCloseable {
     return new Builder(meter);
   }
 
-  /** Listens; returns this. */
+  /**
+   * Listens; returns this.
+   *
+   * @throws IllegalStateException when the address cannot be bound, saying which
+   */
   public TokenMeterServer start() throws Exception {
     meter.addListener(events);
     meter.addListener(burnRate);
@@ -98,6 +102,11 @@ public final class TokenMeterServer implements AutoCloseable {
       meter.removeListener(events);
       meter.removeListener(burnRate);
       server.stop();
+      if (e instanceof java.io.IOException) {
+        throw new IllegalStateException(
+            "cannot listen on " + connector.getHost() + ":" + connector.getPort() + ": " + e.getMessage()
+                + " (is another tokenmeter running there? choose another port with --port)", e);
+      }
       throw e;
     }
     log.info("tokenmeter listening on {}", uri());

@@ -11,7 +11,6 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -129,8 +128,7 @@ final class UsageParser {
     int before = errorCount;
     UsageEvent.Builder b = UsageEvent.builder();
     long[] counts = new long[COUNTS.size()];
-    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
+    for (Map.Entry<String, JsonNode> f : n.properties()) {
       String name = f.getKey();
       JsonNode v = f.getValue();
       int count = COUNTS.indexOf(name);

@@ -146,6 +146,22 @@ class ApiTest {
   }
 
   @Test
+  void oversizedHeadersAre431() throws Exception {
+    java.net.http.HttpRequest r =
+        java.net.http.HttpRequest.newBuilder(h.uri("/healthz")).header("X-Big", "x".repeat(10_000)).build();
+    assertThat(h.client.send(r, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(431);
+  }
+
+  @Test
+  void aBusyPortIsAClearError() throws Exception {
+    TokenMeterServer second = TokenMeterServer.builder(h.meter).port(h.server.port()).build();
+    assertThatThrownBy(second::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("cannot listen on 127.0.0.1:" + h.server.port() + ": ")
+        .hasMessageContaining("choose another port with --port");
+  }
+
+  @Test
   void mutatingEndpointsNeedTheToken() throws Exception {
     for (String[] call :
         new String[][] {
