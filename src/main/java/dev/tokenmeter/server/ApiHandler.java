@@ -351,6 +351,8 @@ final class ApiHandler extends Handler.Abstract {
     byte[] b;
     try (InputStream in = Content.Source.asInputStream(req)) {
       b = in.readNBytes(maxBodyBytes + 1);
+    } catch (IOException e) {
+      throw HttpError.of(400, "the request body could not be read: " + e.getMessage());
     }
     if (b.length > maxBodyBytes) {
       throw tooLarge();

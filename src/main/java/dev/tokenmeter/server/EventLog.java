@@ -9,12 +9,17 @@ import dev.tokenmeter.usage.UsageEvent;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
  * A bounded ring of recent meter events, numbered from 1, for the server-sent events stream.
- * The listener side only appends (the JSON is written later, once, by the first reader), so a
- * slow client never slows recording; a client that reconnects with {@code Last-Event-ID} gets
+ * The listener side only appends, without a lock (the JSON is written later, once, by the first
+ * reader), so neither a slow client nor another run ever slows recording; a client that reconnects with {@code Last-Event-ID} gets
  * what is still in the ring after that id.
  */
 final class EventLog implements MeterListener {
@@ -42,33 +47,49 @@ final class EventLog implements MeterListener {
     }
   }
 
-  private final Entry[] ring;
-  private long lastId;
-  private boolean closed;
+  private final AtomicReferenceArray<Entry> ring;
+  private final AtomicLong lastId = new AtomicLong();
+  /** Stream threads parked for the next event; appends unpark them without a lock. */
+  private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   EventLog(int capacity) {
     if (capacity < 1) {
       throw new IllegalArgumentException("event buffer must hold at least 1 event, got " + capacity);
     }
-    this.ring = new Entry[capacity];
+    this.ring = new AtomicReferenceArray<>(capacity);
   }
 
-  synchronized void append(String type, Supplier<ObjectNode> render) {
-    lastId++;
-    ring[(int) (lastId % ring.length)] = new Entry(lastId, type, render);
-    notifyAll();
+  /** Lock-free: called on recording threads. */
+  void append(String type, Supplier<ObjectNode> render) {
+    long id = lastId.incrementAndGet();
+    ring.set(slot(id), new Entry(id, type, render));
+    for (Thread t : waiting) {
+      LockSupport.unpark(t);
+    }
   }
 
-  synchronized long lastId() {
-    return lastId;
+  private int slot(long id) {
+    return (int) (id % ring.length());
+  }
+
+  long lastId() {
+    return lastId.get();
   }
 
   /** Events after {@code id} still held, oldest first. */
-  synchronized List<Entry> after(long id) {
-    long first = Math.max(id + 1, lastId - ring.length + 1);
-    List<Entry> out = new ArrayList<>((int) Math.max(0, lastId - first + 1));
-    for (long i = Math.max(first, 1); i <= lastId; i++) {
-      out.add(ring[(int) (i % ring.length)]);
+  List<Entry> after(long id) {
+    long last = lastId.get();
+    long first = Math.max(Math.max(id + 1, last - ring.length() + 1), 1);
+    List<Entry> out = new ArrayList<>();
+    for (long i = first; i <= last; i++) {
+      Entry e = ring.get(slot(i));
+      if (e == null || e.id < i) {
+        break; // numbered but not stored yet: its append unparks us when it is
+      }
+      if (e.id == i) {
+        out.add(e);
+      } // else overwritten by a newer event while reading: that one comes in order later
     }
     return out;
   }
@@ -78,22 +99,33 @@ final class EventLog implements MeterListener {
    *
    * @return false when the log is closed
    */
-  synchronized boolean await(long id, long timeoutMillis) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMillis;
-    while (!closed && lastId <= id) {
-      long left = deadline - System.currentTimeMillis();
-      if (left <= 0) {
-        break;
+  boolean await(long id, long timeoutMillis) throws InterruptedException {
+    Thread me = Thread.currentThread();
+    waiting.add(me);
+    try {
+      long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+      while (!closed && lastId.get() <= id) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        LockSupport.parkNanos(this, left);
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
       }
-      wait(left);
+      return !closed;
+    } finally {
+      waiting.remove(me);
     }
-    return !closed;
   }
 
   /** Ends every stream: the server is stopping. */
-  synchronized void close() {
+  void close() {
     closed = true;
-    notifyAll();
+    for (Thread t : waiting) {
+      LockSupport.unpark(t);
+    }
   }
 
   // ---------------------------------------------------------------- the meter's events

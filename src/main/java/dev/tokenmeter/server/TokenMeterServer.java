@@ -44,6 +44,7 @@ public final class TokenMeterServer implements AutoCloseable {
   private final EventLog events;
   private final BurnRate burnRate;
   private final AlertWebhook alerts;
+  private final GracefulHandler graceful;
 
   private TokenMeterServer(Builder b) {
     InetAddress address = bindAddress(b.bind);
@@ -77,9 +78,9 @@ public final class TokenMeterServer implements AutoCloseable {
         new ApiHandler(
             b.meter, b.apiToken == null ? null : new BearerToken(b.apiToken), b.maxBodyBytes, registry,
             alerts, events, burnRate, b.maxEventStreams, b.heartbeat.toMillis());
-    GracefulHandler graceful = new GracefulHandler(api);
-    // Idle keep-alive connections need not hold a stop for long; requests in flight still finish.
-    graceful.setShutdownIdleTimeout(100);
+    this.graceful = new GracefulHandler(api);
+    // During a stop, a connection idle this long is closed; requests in flight still finish.
+    graceful.setShutdownIdleTimeout(b.shutdownIdleTimeout.toMillis());
     server.setHandler(graceful);
     server.setStopTimeout(b.stopTimeout.toMillis());
   }
@@ -125,6 +126,11 @@ public final class TokenMeterServer implements AutoCloseable {
       host = "[" + host + "]";
     }
     return URI.create("http://" + host + ":" + port() + "/");
+  }
+
+  /** Requests being handled now. */
+  long requestsInFlight() {
+    return graceful.getCurrentRequestCount();
   }
 
   /** Webhook calls accepted and rejected (malformed), for tests and self-metrics. */
@@ -192,6 +198,7 @@ public final class TokenMeterServer implements AutoCloseable {
     private int maxRequestHeaderBytes = 8 * 1024;
     private int maxBodyBytes = 4 * 1024 * 1024;
     private Duration stopTimeout = Duration.ofSeconds(5);
+    private Duration shutdownIdleTimeout = Duration.ofSeconds(1);
     private int eventBufferSize = 1024;
     private int maxEventStreams = 16;
     private Duration heartbeat = Duration.ofSeconds(15);
@@ -259,6 +266,15 @@ public final class TokenMeterServer implements AutoCloseable {
     /** How long a stop waits for requests in flight; default 5 s. */
     public Builder stopTimeout(Duration d) {
       this.stopTimeout = d;
+      return this;
+    }
+
+    /**
+     * During a stop, how long a connection may sit idle (a keep-alive connection, or a client that
+     * stalls mid-body) before it is closed; default 1 s.
+     */
+    public Builder shutdownIdleTimeout(Duration d) {
+      this.shutdownIdleTimeout = d;
       return this;
     }
 

@@ -48,6 +48,7 @@ final class Harness implements AutoCloseable {
             .maxBodyBytes(64 * 1024)
             .heartbeat(Duration.ofMillis(200))
             .eventBufferSize(16)
+            .shutdownIdleTimeout(Duration.ofMillis(100)) // test clients keep connections open
             .build()
             .start();
   }
