@@ -24,7 +24,7 @@ class ClientCommandsTest {
   @BeforeEach
   void start() throws Exception {
     meter = TokenMeter.builder().priceBook(InterimPriceBook.get()).defaultRunBudget(new BigDecimal("1.00")).sweepInterval(Duration.ZERO).build();
-    server = TokenMeterServer.builder(meter).port(0).apiToken(TOKEN).build().start();
+    server = TokenMeterServer.builder(meter).port(0).apiToken(TOKEN).shutdownIdleTimeout(Duration.ofMillis(100)).build().start();
     env = Map.of("TOKENMETER_SERVER", server.uri().toString(), "TOKENMETER_API_TOKEN", TOKEN);
     meter.handle("r1", "s1", "coder", "claude-sonnet-4-5").record(10_000, 2_000, 50_000, 0, 0);
   }
