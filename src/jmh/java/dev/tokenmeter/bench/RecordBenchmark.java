@@ -20,6 +20,9 @@ import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -80,6 +83,35 @@ public class RecordBenchmark {
       if (!meter.record(event)) {
         throw new IllegalStateException("the setup event was not recorded");
       }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      Fixtures.assertNoThresholdFired(meter, RUN);
+      meter.close();
+    }
+  }
+
+  /**
+   * Diagnostic, not a target: the same meter with a fixed {@code Clock}, so the difference to
+   * {@code tokenmeterHandle} is the cost of reading the system clock on each record (the run's
+   * last-usage time).
+   */
+  @State(Scope.Benchmark)
+  public static class FixedClockMeter {
+    TokenMeter meter;
+    UsageHandle handle;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      meter =
+          TokenMeter.builder()
+              .priceBook(Fixtures.priceBook())
+              .defaultRunBudget(Fixtures.RUN_BUDGET_USD)
+              .clock(Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC))
+              .build();
+      handle = meter.handle(RUN, SUBAGENT, MODEL);
+      handle.record(INPUT, OUTPUT, CACHE_READ, CACHE_WRITE_5M, CACHE_WRITE_1H);
     }
 
     @TearDown(Level.Trial)
@@ -183,6 +215,11 @@ public class RecordBenchmark {
 
   @Benchmark
   public void tokenmeterHandle(Meter m, Tokens t) {
+    m.handle.record(t.input, t.output, t.cacheRead, t.cacheWrite5m, t.cacheWrite1h);
+  }
+
+  @Benchmark
+  public void tokenmeterHandleFixedClock(FixedClockMeter m, Tokens t) {
     m.handle.record(t.input, t.output, t.cacheRead, t.cacheWrite5m, t.cacheWrite1h);
   }
 
