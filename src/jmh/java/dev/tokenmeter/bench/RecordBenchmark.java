@@ -63,14 +63,22 @@ public class RecordBenchmark {
     TokenMeter meter;
     UsageHandle handle;
     UsageEvent event;
+    /** The meter's default clock, for the clock diagnostic. */
+    Clock clock = Clock.systemUTC();
 
     @Setup(Level.Trial)
     public void setUp() {
       meter = Fixtures.meter();
       handle = meter.handle(RUN, SUBAGENT, MODEL);
-      // No idempotency key: the lookup path does the handle lookup only.
-      event =
-          UsageEvent.builder()
+      event = event();
+      if (!meter.record(event)) {
+        throw new IllegalStateException("the setup event was not recorded");
+      }
+    }
+
+    /** The event of the lookup path, built once. No idempotency key: only the handle lookup. */
+    static UsageEvent event() {
+      return UsageEvent.builder()
               .run(RUN)
               .subagent(SUBAGENT)
               .model(MODEL)
@@ -80,9 +88,6 @@ public class RecordBenchmark {
               .cacheWrite5mTokens(CACHE_WRITE_5M)
               .cacheWrite1hTokens(CACHE_WRITE_1H)
               .build();
-      if (!meter.record(event)) {
-        throw new IllegalStateException("the setup event was not recorded");
-      }
     }
 
     @TearDown(Level.Trial)
@@ -101,6 +106,7 @@ public class RecordBenchmark {
   public static class FixedClockMeter {
     TokenMeter meter;
     UsageHandle handle;
+    UsageEvent event;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -112,6 +118,7 @@ public class RecordBenchmark {
               .build();
       handle = meter.handle(RUN, SUBAGENT, MODEL);
       handle.record(INPUT, OUTPUT, CACHE_READ, CACHE_WRITE_5M, CACHE_WRITE_1H);
+      event = Meter.event();
     }
 
     @TearDown(Level.Trial)
@@ -226,6 +233,18 @@ public class RecordBenchmark {
   @Benchmark
   public boolean tokenmeterLookup(Meter m) {
     return m.meter.record(m.event);
+  }
+
+  /** Diagnostic, not a target: the lookup path on the fixed-clock meter. */
+  @Benchmark
+  public boolean tokenmeterLookupFixedClock(FixedClockMeter m) {
+    return m.meter.record(m.event);
+  }
+
+  /** Diagnostic: one read of the system clock, as {@code TokenMeter.apply} does per record. */
+  @Benchmark
+  public long systemClockMillis(Meter m) {
+    return m.clock.millis();
   }
 
   @Benchmark

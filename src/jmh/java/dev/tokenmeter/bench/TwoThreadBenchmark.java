@@ -22,6 +22,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Recording through pre-bound handles from two threads on one meter, in throughput (operations
@@ -87,6 +88,24 @@ public class TwoThreadBenchmark {
       ownSubagent.record(input, output, cacheRead, cacheWrite5m, cacheWrite1h);
       ownRun.record(input, output, cacheRead, cacheWrite5m, cacheWrite1h);
     }
+  }
+
+  /** Control, no tokenmeter: pure CPU work on one thread. */
+  @Benchmark
+  @Threads(1)
+  public void controlOneThread() {
+    Blackhole.consumeCPU(64);
+  }
+
+  /**
+   * Control, no tokenmeter: the same work on two threads. Its ratio to {@code controlOneThread}
+   * is the scaling the machine offered during this run (2.0 on two idle cores); judge the
+   * tokenmeter variants against it, not against 2.0.
+   */
+  @Benchmark
+  @Threads(2)
+  public void controlTwoThreads() {
+    Blackhole.consumeCPU(64);
   }
 
   @Benchmark
