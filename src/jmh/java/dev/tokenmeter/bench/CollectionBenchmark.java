@@ -8,6 +8,7 @@ import static dev.tokenmeter.bench.Fixtures.OUTPUT;
 
 import dev.tokenmeter.MeterSnapshot;
 import dev.tokenmeter.TokenMeter;
+import dev.tokenmeter.export.prometheus.TokenMeterCollector;
 import dev.tokenmeter.pricing.ModelPrice;
 import dev.tokenmeter.pricing.PriceBook;
 import dev.tokenmeter.pricing.Prices;
@@ -54,6 +55,9 @@ public class CollectionBenchmark {
   @State(Scope.Benchmark)
   public static class Meter {
     TokenMeter meter;
+    PrometheusRegistry registry;
+    PrometheusTextFormatWriter writer;
+    final CountingStream out = new CountingStream();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -81,6 +85,9 @@ public class CollectionBenchmark {
       if (n != SERIES) {
         throw new IllegalStateException("expected " + SERIES + " series, the snapshot has " + n);
       }
+      registry = new PrometheusRegistry();
+      TokenMeterCollector.register(meter, registry);
+      writer = PrometheusTextFormatWriter.create();
     }
 
     @TearDown(Level.Trial)
@@ -141,20 +148,13 @@ public class CollectionBenchmark {
     return m.meter.snapshot();
   }
 
-  // TODO(export): enable after the tokenmeter client_java collector from branch `export` is
-  //  merged: the same Prometheus text-format scrape as clientJavaScrape, of a registry holding
-  //  that collector over Meter.meter (10,000 series). Register it in Meter.setUp, e.g.
-  //    registry = new PrometheusRegistry();
-  //    registry.register(new TokenMeterCollector(meter)); // name/constructor per branch export
-  //    writer = PrometheusTextFormatWriter.create();
-  //  and measure:
-  //
-  // @Benchmark
-  // public long tokenmeterScrape(Meter m) throws IOException {
-  //   m.out.bytes = 0;
-  //   m.writer.write(m.out, m.registry.scrape());
-  //   return m.out.bytes;
-  // }
+  /** The whole scrape through tokenmeter's collector: snapshot, pricing, text format. */
+  @Benchmark
+  public long tokenmeterScrape(Meter m) throws IOException {
+    m.out.bytes = 0;
+    m.writer.write(m.out, m.registry.scrape());
+    return m.out.bytes;
+  }
 
   @Benchmark
   public long clientJavaScrape(ClientJava c) throws IOException {
