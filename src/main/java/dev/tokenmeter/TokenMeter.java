@@ -29,15 +29,11 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -100,6 +96,7 @@ public final class TokenMeter implements AutoCloseable {
   private volatile LongSupplier pricebookReloads = () -> 0;
   private volatile LongSupplier pricebookReloadErrors = () -> 0;
   private final ScheduledExecutorService sweeper;
+  private final MeterReader reader;
   /**
    * The system clock read every {@link #TICK_MILLIS} ms by the background thread, so that recording
    * stamps a run's last usage without a clock read of its own (a read costs as much as the rest
@@ -119,6 +116,7 @@ public final class TokenMeter implements AutoCloseable {
     this.idleMillis = b.idleTimeout.toMillis();
     this.maxExportedRuns = b.maxExportedRuns;
     this.keys = new IdempotencyKeys(b.idempotencyWindow);
+    this.reader = new MeterReader(pricing, ledger);
     this.listeners.addAll(b.listeners);
     restore();
     pricing.onUpdate(this::reprice);
@@ -500,7 +498,7 @@ public final class TokenMeter implements AutoCloseable {
     Breakpoint bp =
         new Breakpoint(
             reason == null || reason.isBlank() ? source.label() + " pause" : reason,
-            source, BudgetScope.RUN, run, viewCost(rs), rs.account.budgetUsd(), clock.instant(), by);
+            source, BudgetScope.RUN, run, reader.cost(rs), rs.account.budgetUsd(), clock.instant(), by);
     return applyPause(rs, bp);
   }
 
@@ -630,7 +628,7 @@ public final class TokenMeter implements AutoCloseable {
           new HistoryEntry(
               clock.instant(), HistoryEntry.Action.RESUME,
               req.override() ? "override" : req.raiseUsd() != null ? "raise" : req.budgetUsd() != null ? "budget" : "manual",
-              req.by(), req.reason(), viewCost(rs), rs.account.budgetUsd());
+              req.by(), req.reason(), reader.cost(rs), rs.account.budgetUsd());
       rs.addHistory(entry);
       persist(rs);
     }
@@ -900,167 +898,23 @@ public final class TokenMeter implements AutoCloseable {
   /** The status of a run, or empty when this instance does not hold it. */
   public Optional<RunStatus> status(String run) {
     RunState rs = runs.get(run);
-    return rs == null ? Optional.empty() : Optional.of(status(rs, pricing.book()));
+    return rs == null ? Optional.empty() : Optional.of(reader.status(rs));
   }
 
   /** The status of every run held, most recently used first. */
   public List<RunStatus> runs() {
-    PriceBook book = pricing.book();
-    List<RunStatus> out = new ArrayList<>();
-    for (RunState rs : runs.values()) {
-      out.add(status(rs, book));
-    }
-    out.sort(Comparator.comparing(RunStatus::lastUsageAt).reversed());
-    return out;
-  }
-
-  private BigDecimal viewCost(RunState rs) {
-    BigDecimal total = BigDecimal.ZERO;
-    PriceBook book = pricing.book();
-    for (Series s : rs.ledger.series()) {
-      ModelPrice p = book.find(s.model());
-      if (p != null) {
-        total = total.add(p.cost(s.tokens(false), s.tokens(true)));
-      }
-    }
-    return total.stripTrailingZeros();
-  }
-
-  private RunStatus status(RunState rs, PriceBook book) {
-    BigDecimal cost = BigDecimal.ZERO;
-    TokenCounts tokens = TokenCounts.ZERO;
-    long requests = 0;
-    List<String> unpriced = new ArrayList<>();
-    Map<String, Acc> bySub = new TreeMap<>();
-    Map<String, Acc> byModel = new TreeMap<>();
-    List<RunStatus.SeriesStatus> series = new ArrayList<>();
-    for (Series s : rs.ledger.series()) {
-      TokenCounts base = s.tokens(false);
-      TokenCounts lc = s.tokens(true);
-      TokenCounts t = base.plus(lc);
-      long n = s.requests();
-      ModelPrice p = book.find(s.model());
-      BigDecimal c = p == null ? null : p.cost(base, lc);
-      if (c == null) {
-        if (!unpriced.contains(s.model())) {
-          unpriced.add(s.model());
-        }
-      } else {
-        cost = cost.add(c);
-      }
-      tokens = tokens.plus(t);
-      requests += n;
-      bySub.computeIfAbsent(s.subagent(), k -> new Acc()).add(t, n, c);
-      byModel.computeIfAbsent(s.model(), k -> new Acc()).add(t, n, c);
-      series.add(new RunStatus.SeriesStatus(s.subagent(), s.model(), t, n, c));
-    }
-    series.sort(Comparator.comparing(RunStatus.SeriesStatus::subagent).thenComparing(RunStatus.SeriesStatus::model));
-    Breakpoint bp = rs.gate.breakpoint();
-    String state = bp != null ? "paused" : rs.ledger.isEnded() ? "ended" : "active";
-    long ended = rs.ledger.endedMillis();
-    return new RunStatus(
-        rs.run, rs.sessionId(), state, cost.stripTrailingZeros(), List.copyOf(unpriced),
-        rs.account.budgetUsd(), Prices.picoToUsd(rs.account.reservedPico()),
-        Map.copyOf(rs.subagentBudgetsUsd), tokens, requests, Acc.freeze(bySub), Acc.freeze(byModel),
-        List.copyOf(series), bp, rs.overridden, rs.history(),
-        Instant.ofEpochMilli(rs.ledger.createdMillis()), Instant.ofEpochMilli(rs.ledger.lastUsageMillis()),
-        ended == 0 ? null : Instant.ofEpochMilli(ended));
+    return reader.statuses(runs.values());
   }
 
   /** Reads the ledger for the exporters, priced with the current book. */
   public MeterSnapshot snapshot() {
-    PriceBook book = pricing.book();
-    List<MeterSnapshot.SeriesSample> series = new ArrayList<>();
-    List<MeterSnapshot.RunSample> runSamples = new ArrayList<>();
-    Map<String, OverflowAcc> overflow = new TreeMap<>();
-    for (RunState rs : runs.values()) {
-      String session = rs.sessionId() == null ? "" : rs.sessionId();
-      Breakpoint bp = rs.gate.breakpoint();
-      for (Series s : rs.ledger.series()) {
-        TokenCounts base = s.tokens(false);
-        TokenCounts lc = s.tokens(true);
-        ModelPrice p = book.find(s.model());
-        BigDecimal c = p == null ? null : p.cost(base, lc);
-        if (rs.overflow) {
-          overflow.computeIfAbsent(s.subagent() + '\u0000' + s.model(), k -> new OverflowAcc(s.subagent(), s.model()))
-              .add(base.plus(lc), s.requests(), c);
-        } else {
-          series.add(new MeterSnapshot.SeriesSample(rs.run, session, s.subagent(), s.model(), base.plus(lc), s.requests(), c));
-        }
-      }
-      if (!rs.overflow) {
-        runSamples.add(new MeterSnapshot.RunSample(rs.run, session, rs.account.budgetUsd(), bp == null ? null : bp.source().label()));
-      }
-    }
-    for (OverflowAcc o : overflow.values()) {
-      series.add(new MeterSnapshot.SeriesSample(OVERFLOW_RUN, "", o.subagent, o.model, o.tokens, o.requests, o.cost));
-    }
-    List<MeterSnapshot.SessionSample> sessionSamples = new ArrayList<>();
-    for (SessionState s : sessions.values()) {
-      BigDecimal b = s.account.budgetUsd();
-      if (b != null) {
-        sessionSamples.add(new MeterSnapshot.SessionSample(s.id, b));
-      }
-    }
-    List<MeterSnapshot.SpendSample> spend = new ArrayList<>();
-    for (Ledger.Spend s : ledger.spend()) {
-      if (s.pico() == 0) {
-        continue; // an unpriced model's handle has a spend counter that must not claim $0
-      }
-      spend.add(new MeterSnapshot.SpendSample(s.model(), s.subagent(), Prices.picoToUsd(s.pico())));
-    }
-    List<MeterSnapshot.UnpricedSample> unpriced = new ArrayList<>();
-    for (Ledger.Unpriced u : ledger.unpriced()) {
-      unpriced.add(new MeterSnapshot.UnpricedSample(u.model(), u.tokens()));
-    }
-    return new MeterSnapshot(series, runSamples, sessionSamples, spend, unpriced, stats());
+    return reader.snapshot(runs.values(), sessions.values(), stats());
   }
 
   @Override
   public void close() {
     if (sweeper != null) {
       sweeper.shutdownNow();
-    }
-  }
-
-  private static final class Acc {
-    TokenCounts tokens = TokenCounts.ZERO;
-    long requests;
-    BigDecimal cost;
-
-    void add(TokenCounts t, long n, BigDecimal c) {
-      tokens = tokens.plus(t);
-      requests += n;
-      if (c != null) {
-        cost = cost == null ? c : cost.add(c);
-      }
-    }
-
-    static Map<String, RunStatus.Breakdown> freeze(Map<String, Acc> m) {
-      Map<String, RunStatus.Breakdown> out = new LinkedHashMap<>();
-      m.forEach((k, a) -> out.put(k, new RunStatus.Breakdown(a.tokens, a.requests, a.cost == null ? null : a.cost.stripTrailingZeros())));
-      return java.util.Collections.unmodifiableMap(out);
-    }
-  }
-
-  private static final class OverflowAcc {
-    final String subagent;
-    final String model;
-    TokenCounts tokens = TokenCounts.ZERO;
-    long requests;
-    BigDecimal cost;
-
-    OverflowAcc(String subagent, String model) {
-      this.subagent = subagent;
-      this.model = model;
-    }
-
-    void add(TokenCounts t, long n, BigDecimal c) {
-      tokens = tokens.plus(t);
-      requests += n;
-      if (c != null) {
-        cost = cost == null ? c : cost.add(c);
-      }
     }
   }
 
