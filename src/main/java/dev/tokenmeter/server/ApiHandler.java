@@ -96,13 +96,14 @@ final class ApiHandler extends Handler.Abstract {
       allow(method, "GET");
       // Liveness: 200 while serving. "degraded" names what needs a person, e.g. a state directory
       // that stopped taking writes (pauses still hold in memory, but would not survive a restart).
-      ObjectNode o = Json.object();
-      com.fasterxml.jackson.databind.node.ArrayNode problems = o.putArray("problems");
+      java.util.List<String> problems = new java.util.ArrayList<>();
       if (!meter.stateWritable()) {
         problems.add("the state directory does not take writes (" + meter.stats().stateWriteErrors()
             + " failed); pauses hold in memory but would not survive a restart");
       }
+      ObjectNode o = Json.object();
       o.put("status", problems.isEmpty() ? "ok" : "degraded");
+      problems.forEach(o.putArray("problems")::add);
       send(resp, cb, 200, o);
       return;
     }

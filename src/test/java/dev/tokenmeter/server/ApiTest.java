@@ -32,7 +32,7 @@ class ApiTest {
   void healthz() throws Exception {
     HttpResponse<String> r = h.get("/healthz");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).isEqualTo("{\"status\":\"ok\"}");
+    assertThat(r.body()).isEqualTo("{\"status\":\"ok\",\"problems\":[]}");
     assertThat(h.get("/").statusCode()).isEqualTo(404);
   }
 
