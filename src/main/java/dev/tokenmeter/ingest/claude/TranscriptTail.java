@@ -8,11 +8,15 @@ import dev.tokenmeter.ingest.Position;
 import dev.tokenmeter.usage.TokenCounts;
 import dev.tokenmeter.usage.UsageEvent;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,8 +43,9 @@ import java.util.Set;
  *
  * <ul>
  *   <li>a half-written last line is left and re-read when it is complete (by {@link LineReader});
- *   <li>a file that shrank (truncated in place) or was replaced (another file key, that is inode,
- *       at the same path) is read again from the start: copies already counted add nothing;
+ *   <li>a file that shrank (truncated in place), was replaced (another file key, that is inode,
+ *       at the same path) or was rewritten in place (the last bytes read before are not there
+ *       any more) is read again from the start: copies already counted add nothing;
  *   <li>a file that vanished is forgotten; what it added stays counted.
  * </ul>
  *
@@ -61,6 +66,11 @@ public final class TranscriptTail {
      */
     void growth(UsageEvent current, TokenCounts previous);
   }
+
+  /** Enough to tell a rewritten file from an appended one: a line ends with an id or a time. */
+  private static final int FINGERPRINT_BYTES = 64;
+
+  private static final byte[] EMPTY = new byte[0];
 
   private final Path projectsDir;
   private final TranscriptReader reader;
@@ -156,18 +166,40 @@ public final class TranscriptTail {
     present.add(path);
     Object key = a.fileKey() != null ? a.fileKey() : a.creationTime();
     Followed f = files.get(path);
-    if (f == null || !f.key.equals(key) || a.size() < f.position.offset()) {
-      // New, replaced or truncated: from the start; copies counted before add nothing.
-      f = new Followed(file(path, kind, errors), key);
-      files.put(path, f);
-    } else if (a.size() == f.readSize) {
+    if (f != null && f.key.equals(key) && a.size() == f.readSize) {
       if (f.file.kind() == TranscriptFile.Kind.SUBAGENT && f.file.agentType() == null) {
         f.file = file(path, kind, errors); // the meta file may come after the first lines
       }
       return; // nothing new, or only the same half line
     }
+    if (f == null || !f.key.equals(key) || a.size() < f.position.offset()
+        || !Arrays.equals(f.lastBytes, lastBytes(path, f.position.offset()))) {
+      // New, replaced, truncated, or rewritten in place to a larger size (the bytes before
+      // where we stopped are not the ones we read): from the start. Copies already counted add
+      // nothing.
+      f = new Followed(file(path, kind, errors), key);
+      files.put(path, f);
+    }
     f.readSize = a.size();
     f.position = reader.read(f.file, f.position, call -> offer(call, listener), errors);
+    f.lastBytes = lastBytes(path, f.position.offset());
+  }
+
+  /** The bytes just before {@code offset}: what a file that was only appended to still holds. */
+  private static byte[] lastBytes(Path path, long offset) {
+    int n = (int) Math.min(offset, FINGERPRINT_BYTES);
+    if (n == 0) {
+      return EMPTY;
+    }
+    ByteBuffer b = ByteBuffer.allocate(n);
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      while (b.hasRemaining() && ch.read(b, offset - n + b.position()) > 0) {
+        // read on
+      }
+    } catch (IOException e) {
+      return null; // unreadable now: compared unequal, so the next read starts over
+    }
+    return b.array();
   }
 
   private static TranscriptFile file(Path path, Kind kind, IngestErrors errors) {
@@ -206,6 +238,7 @@ public final class TranscriptTail {
     TranscriptFile file;
     final Object key;
     Position position = Position.START;
+    byte[] lastBytes = EMPTY;
     long readSize = -1;
 
     Followed(TranscriptFile file, Object key) {
