@@ -69,7 +69,8 @@ public final class LineReader {
         return from;
       }
       ch.position(committed);
-      ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
+      // No bigger than the unread part: most files are far smaller than a chunk.
+      ByteBuffer chunk = ByteBuffer.allocate((int) Math.max(4096, Math.min(CHUNK, size - committed + 1)));
       byte[] line = new byte[Math.min(8 << 10, maxLineBytes)];
       int length = 0;
       long lineBytes = 0; // the true length, also past the limit
