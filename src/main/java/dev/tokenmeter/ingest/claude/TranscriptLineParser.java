@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 
 /**
  * The fast path of {@link TranscriptReader}: one pass over a line's bytes that reads only the
@@ -33,28 +34,66 @@ final class TranscriptLineParser {
   private static final int NON_ASCII = 1;
   private static final int ESCAPED = 2;
 
-  private static final byte[] TYPE = ascii("type");
-  private static final byte[] MESSAGE = ascii("message");
-  private static final byte[] REQUEST_ID = ascii("requestId");
-  private static final byte[] IS_SIDECHAIN = ascii("isSidechain");
-  private static final byte[] SESSION_ID = ascii("sessionId");
-  private static final byte[] TIMESTAMP = ascii("timestamp");
-  private static final byte[] COST_USD_UPPER = ascii("costUSD");
-  private static final byte[] COST_USD = ascii("costUsd");
-  private static final byte[] ID = ascii("id");
-  private static final byte[] MODEL = ascii("model");
-  private static final byte[] USAGE = ascii("usage");
-  private static final byte[] INPUT = ascii("input_tokens");
-  private static final byte[] OUTPUT = ascii("output_tokens");
-  private static final byte[] CACHE_READ = ascii("cache_read_input_tokens");
-  private static final byte[] CACHE_WRITES = ascii("cache_creation_input_tokens");
-  private static final byte[] CACHE_SPLIT = ascii("cache_creation");
-  private static final byte[] SPLIT_5M = ascii("ephemeral_5m_input_tokens");
-  private static final byte[] SPLIT_1H = ascii("ephemeral_1h_input_tokens");
+  // The names read, by id; NAMES[id] is the name's bytes.
+  private static final int TYPE = 0;
+  private static final int MESSAGE = 1;
+  private static final int REQUEST_ID = 2;
+  private static final int IS_SIDECHAIN = 3;
+  private static final int SESSION_ID = 4;
+  private static final int TIMESTAMP = 5;
+  private static final int COST_USD_UPPER = 6;
+  private static final int COST_USD = 7;
+  private static final int ID = 8;
+  private static final int MODEL = 9;
+  private static final int USAGE = 10;
+  private static final int INPUT = 11;
+  private static final int OUTPUT = 12;
+  private static final int CACHE_READ = 13;
+  private static final int CACHE_WRITES = 14;
+  private static final int CACHE_SPLIT = 15;
+  private static final int SPLIT_5M = 16;
+  private static final int SPLIT_1H = 17;
+  private static final int OTHER = -1;
+  private static final byte[][] NAMES = {
+      ascii("type"), ascii("message"), ascii("requestId"), ascii("isSidechain"),
+      ascii("sessionId"), ascii("timestamp"), ascii("costUSD"), ascii("costUsd"), ascii("id"),
+      ascii("model"), ascii("usage"), ascii("input_tokens"), ascii("output_tokens"),
+      ascii("cache_read_input_tokens"), ascii("cache_creation_input_tokens"),
+      ascii("cache_creation"), ascii("ephemeral_5m_input_tokens"),
+      ascii("ephemeral_1h_input_tokens")};
+  /** The first and last name id of each level. */
+  private static final int[] FIRST = {TYPE, ID, INPUT, SPLIT_5M};
+  private static final int[] LAST = {COST_USD, USAGE, CACHE_SPLIT, SPLIT_1H};
+
+  /** Where a member is: which names are read there. */
+  private static final int ROOT = 0;
+  private static final int IN_MESSAGE = 1;
+  private static final int IN_USAGE = 2;
+  private static final int IN_SPLIT = 3;
 
   private final byte[] b;
   private final int end;
   private int i;
+
+  // What the line holds so far. A repeated key replaces, as in a tree.
+  private String type;
+  private boolean hasMessage;
+  private String requestId;
+  private Boolean sidechain;
+  private String session;
+  private String timestamp;
+  private BigDecimal costUSD;
+  private BigDecimal costUsd;
+  private String id;
+  private String model;
+  private boolean hasUsage;
+  private long input;
+  private long output;
+  private long read;
+  private long writes;
+  private boolean hasSplit;
+  private long split5m;
+  private long split1h;
 
   private TranscriptLineParser(byte[] bytes, int length) {
     this.b = bytes;
@@ -71,50 +110,8 @@ final class TranscriptLineParser {
   }
 
   private ClaudeCall line(TranscriptFile file, long lineNumber) throws Unsure {
-    String type = null;
-    Message message = null;
-    String requestId = null;
-    Boolean sidechain = null;
-    String session = null;
-    String timestamp = null;
-    BigDecimal costUSD = null;
-    BigDecimal costUsd = null;
     ws();
-    expect('{');
-    ws();
-    if (peek() != '}') {
-      while (true) {
-        int nameStart = i + 1;
-        name();
-        int nameEnd = i - 1;
-        ws();
-        expect(':');
-        ws();
-        if (is(TYPE, nameStart, nameEnd)) {
-          type = text();
-        } else if (is(MESSAGE, nameStart, nameEnd)) {
-          message = message();
-        } else if (is(REQUEST_ID, nameStart, nameEnd)) {
-          requestId = text();
-        } else if (is(IS_SIDECHAIN, nameStart, nameEnd)) {
-          sidechain = bool();
-        } else if (is(SESSION_ID, nameStart, nameEnd)) {
-          session = text();
-        } else if (is(TIMESTAMP, nameStart, nameEnd)) {
-          timestamp = text();
-        } else if (is(COST_USD_UPPER, nameStart, nameEnd)) {
-          costUSD = amount();
-        } else if (is(COST_USD, nameStart, nameEnd)) {
-          costUsd = amount();
-        } else {
-          skipValue(1);
-        }
-        if (!nextMember()) {
-          break;
-        }
-      }
-    }
-    i++; // the closing brace
+    object(ROOT);
     ws();
     if (i != end) {
       throw Unsure.INSTANCE; // a second value on the line, or garbage after the object
@@ -125,150 +122,226 @@ final class TranscriptLineParser {
     if (!type.equals("assistant")) {
       return null;
     }
-    if (message == null) {
+    if (!hasMessage) {
       return UNSURE; // missing or null: the tree parser reports it
     }
-    if (!message.hasUsage) {
+    if (!hasUsage) {
       return null; // an assistant line without usage (an error turn) is not a billed call
     }
-    TokenCounts tokens = message.tokens();
-    String model = message.model;
+    return call(file, lineNumber);
+  }
+
+  private ClaudeCall call(TranscriptFile file, long lineNumber) {
+    TokenCounts tokens = tokens();
     if (TranscriptReader.SYNTHETIC_MODEL.equals(model) && tokens.isZero()) {
       return null;
     }
-    if (model == null || model.isEmpty() || message.id == null || message.id.isEmpty()) {
+    if (model == null || model.isEmpty() || id == null || id.isEmpty()) {
       return UNSURE;
     }
-    if (session == null || session.isEmpty()) {
-      session = file.sessionFromPath();
-      if (session == null) {
+    String s = session;
+    if (s == null || s.isEmpty()) {
+      s = file.sessionFromPath();
+      if (s == null) {
         return UNSURE;
       }
     }
     Instant at = null;
     if (timestamp != null) {
-      try {
-        at = Instant.parse(timestamp);
-      } catch (DateTimeParseException e) {
+      at = instant(timestamp);
+      if (at == null) {
         return UNSURE;
       }
     }
     BigDecimal cost = costUSD != null ? costUSD : costUsd;
-    String id = message.id;
     String key = requestId == null || requestId.isEmpty() ? id : id + "/" + requestId;
-    return new ClaudeCall(key, session, file.subagentOf(Boolean.TRUE.equals(sidechain)), model,
-        tokens, cost, at, file.path(), lineNumber);
+    return new ClaudeCall(key, s, file.subagentOf(Boolean.TRUE.equals(sidechain)), model, tokens,
+        cost, at, file.path(), lineNumber);
   }
 
-  /** The fields of {@code message} a call needs; null for JSON null. */
-  private Message message() throws Unsure {
-    if (literal("null")) {
+  /**
+   * An object whose members at {@code level} are read or checked. One loop for every level
+   * keeps the compiled code small, so that it is fast soon after start.
+   */
+  private void object(int level) throws Unsure {
+    expect('{');
+    ws();
+    if (peek() == '}') {
+      i++;
+      return;
+    }
+    while (true) {
+      int nameStart = i + 1;
+      name();
+      int nameEnd = i - 1;
+      ws();
+      expect(':');
+      ws();
+      member(level, nameId(level, nameStart, nameEnd));
+      ws();
+      byte c = peek();
+      i++;
+      if (c == '}') {
+        return;
+      }
+      need(c == ',');
+      ws();
+    }
+  }
+
+  /** The id of the name in {@code b[start, stop)} among those read at {@code level}, or OTHER. */
+  private int nameId(int level, int start, int stop) {
+    int length = stop - start;
+    for (int id = FIRST[level]; id <= LAST[level]; id++) {
+      byte[] name = NAMES[id];
+      if (name.length == length && Arrays.equals(b, start, stop, name, 0, length)) {
+        return id;
+      }
+    }
+    return OTHER;
+  }
+
+  private void member(int level, int name) throws Unsure {
+    switch (name) {
+      case TYPE:
+        type = text();
+        return;
+      case MESSAGE:
+        id = model = null;
+        hasUsage = false;
+        hasMessage = !literal("null");
+        if (hasMessage) {
+          object(IN_MESSAGE);
+        }
+        return;
+      case REQUEST_ID:
+        requestId = text();
+        return;
+      case IS_SIDECHAIN:
+        sidechain = bool();
+        return;
+      case SESSION_ID:
+        session = text();
+        return;
+      case TIMESTAMP:
+        timestamp = text();
+        return;
+      case COST_USD_UPPER:
+        costUSD = amount();
+        return;
+      case COST_USD:
+        costUsd = amount();
+        return;
+      case ID:
+        id = text();
+        return;
+      case MODEL:
+        model = text();
+        return;
+      case USAGE:
+        input = output = read = writes = split5m = split1h = -1;
+        hasSplit = false;
+        hasUsage = !literal("null");
+        if (hasUsage) {
+          object(IN_USAGE);
+        }
+        return;
+      case INPUT:
+        input = count();
+        return;
+      case OUTPUT:
+        output = count();
+        return;
+      case CACHE_READ:
+        read = count();
+        return;
+      case CACHE_WRITES:
+        writes = count();
+        return;
+      case CACHE_SPLIT:
+        split5m = split1h = -1;
+        hasSplit = !literal("null");
+        if (hasSplit) {
+          object(IN_SPLIT);
+        }
+        return;
+      case SPLIT_5M:
+        split5m = count();
+        return;
+      case SPLIT_1H:
+        split1h = count();
+        return;
+      default:
+        skipValue(level + 1);
+    }
+  }
+
+  /** The counts by the rule of {@link TranscriptReader#tokens}. */
+  private TokenCounts tokens() {
+    long w = Math.max(0, writes);
+    long w5 = w;
+    long w1 = 0;
+    if (hasSplit && (split5m >= 0 || split1h >= 0)) {
+      w1 = Math.max(0, split1h);
+      w5 = Math.max(Math.max(0, split5m), w - w1);
+    }
+    return TokenCounts.of(Math.max(0, input), Math.max(0, output), Math.max(0, read), w5, w1);
+  }
+
+  /**
+   * {@code 2026-02-16T18:46:55.028Z}, the form Claude Code writes, without the general parser;
+   * any other form goes to {@link Instant#parse}. Null when neither takes it.
+   */
+  static Instant instant(String t) {
+    int n = t.length();
+    if (n >= 20 && n <= 30 && t.charAt(4) == '-' && t.charAt(7) == '-' && t.charAt(10) == 'T'
+        && t.charAt(13) == ':' && t.charAt(16) == ':' && t.charAt(n - 1) == 'Z') {
+      int year = digits(t, 0, 4);
+      int month = digits(t, 5, 7);
+      int day = digits(t, 8, 10);
+      int hour = digits(t, 11, 13);
+      int minute = digits(t, 14, 16);
+      int second = digits(t, 17, 19);
+      int nanos = 0;
+      boolean ok = year >= 0 && month >= 1 && month <= 12 && day >= 1 && hour >= 0 && hour <= 23
+          && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
+      if (ok && n > 20) {
+        int fraction = n - 21; // between the '.' and the 'Z'
+        ok = t.charAt(19) == '.' && fraction >= 1 && fraction <= 9;
+        int f = ok ? digits(t, 20, n - 1) : -1;
+        ok = ok && f >= 0;
+        if (ok) {
+          nanos = f;
+          for (int k = fraction; k < 9; k++) {
+            nanos *= 10;
+          }
+        }
+      } else if (ok) {
+        ok = t.charAt(19) == 'Z';
+      }
+      if (ok && day <= java.time.YearMonth.of(year, month).lengthOfMonth()) {
+        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3600L + minute * 60L + second, nanos);
+      }
+    }
+    try {
+      return Instant.parse(t);
+    } catch (DateTimeParseException e) {
       return null;
     }
-    expect('{');
-    Message m = new Message();
-    ws();
-    if (peek() == '}') {
-      i++;
-      return m;
-    }
-    while (true) {
-      int nameStart = i + 1;
-      name();
-      int nameEnd = i - 1;
-      ws();
-      expect(':');
-      ws();
-      if (is(ID, nameStart, nameEnd)) {
-        m.id = text();
-      } else if (is(MODEL, nameStart, nameEnd)) {
-        m.model = text();
-      } else if (is(USAGE, nameStart, nameEnd)) {
-        usage(m);
-      } else {
-        skipValue(2);
-      }
-      if (!nextMember()) {
-        i++;
-        return m;
-      }
-    }
   }
 
-  private void usage(Message m) throws Unsure {
-    // A repeated key replaces, as in a tree: only the last usage counts.
-    m.hasUsage = false;
-    m.input = m.output = m.read = m.writes = m.split5m = m.split1h = -1;
-    m.hasSplit = false;
-    if (literal("null")) {
-      return;
-    }
-    expect('{');
-    m.hasUsage = true;
-    ws();
-    if (peek() == '}') {
-      i++;
-      return;
-    }
-    while (true) {
-      int nameStart = i + 1;
-      name();
-      int nameEnd = i - 1;
-      ws();
-      expect(':');
-      ws();
-      if (is(INPUT, nameStart, nameEnd)) {
-        m.input = count();
-      } else if (is(OUTPUT, nameStart, nameEnd)) {
-        m.output = count();
-      } else if (is(CACHE_READ, nameStart, nameEnd)) {
-        m.read = count();
-      } else if (is(CACHE_WRITES, nameStart, nameEnd)) {
-        m.writes = count();
-      } else if (is(CACHE_SPLIT, nameStart, nameEnd)) {
-        split(m);
-      } else {
-        skipValue(3);
+  /** The decimal number in {@code t[from, to)}, or -1 when it is not all digits. */
+  private static int digits(String t, int from, int to) {
+    int v = 0;
+    for (int k = from; k < to; k++) {
+      char c = t.charAt(k);
+      if (c < '0' || c > '9') {
+        return -1;
       }
-      if (!nextMember()) {
-        i++;
-        return;
-      }
+      v = v * 10 + (c - '0');
     }
-  }
-
-  private void split(Message m) throws Unsure {
-    m.hasSplit = false;
-    m.split5m = m.split1h = -1;
-    if (literal("null")) {
-      return;
-    }
-    expect('{');
-    m.hasSplit = true;
-    ws();
-    if (peek() == '}') {
-      i++;
-      return;
-    }
-    while (true) {
-      int nameStart = i + 1;
-      name();
-      int nameEnd = i - 1;
-      ws();
-      expect(':');
-      ws();
-      if (is(SPLIT_5M, nameStart, nameEnd)) {
-        m.split5m = count();
-      } else if (is(SPLIT_1H, nameStart, nameEnd)) {
-        m.split1h = count();
-      } else {
-        skipValue(4);
-      }
-      if (!nextMember()) {
-        i++;
-        return;
-      }
-    }
+    return v;
   }
 
   // ---------------------------------------------------------------- values
@@ -580,47 +653,8 @@ final class TranscriptLineParser {
     }
   }
 
-  /** Whether the raw name between {@code start} and {@code stop} is {@code name}. */
-  private boolean is(byte[] name, int start, int stop) {
-    if (stop - start != name.length) {
-      return false;
-    }
-    for (int k = 0; k < name.length; k++) {
-      if (b[start + k] != name[k]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  /** The fields of one {@code message}. */
-  private static final class Message {
-    String id;
-    String model;
-    boolean hasUsage;
-    long input = -1;
-    long output = -1;
-    long read = -1;
-    long writes = -1;
-    boolean hasSplit;
-    long split5m = -1;
-    long split1h = -1;
-
-    /** The counts by the rule of {@link TranscriptReader#tokens}. */
-    TokenCounts tokens() {
-      long w = Math.max(0, writes);
-      long w5 = w;
-      long w1 = 0;
-      if (hasSplit && (split5m >= 0 || split1h >= 0)) {
-        w1 = Math.max(0, split1h);
-        w5 = Math.max(Math.max(0, split5m), w - w1);
-      }
-      return TokenCounts.of(Math.max(0, input), Math.max(0, output), Math.max(0, read), w5, w1);
-    }
   }
 
   /** The fast path is not sure; cheap, without a stack. Checked, so no path forgets it. */

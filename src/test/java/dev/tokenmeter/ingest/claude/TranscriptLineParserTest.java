@@ -156,4 +156,21 @@ class TranscriptLineParserTest {
     }
     assertThat(decided).isGreaterThanOrEqualTo(6);
   }
+
+  @Test
+  void timestampsAreReadAsInstantParseReadsThem() {
+    for (String t : List.of("2026-02-16T18:46:55.028Z", "2026-02-16T18:46:55Z",
+        "2026-02-16T18:46:55.1Z", "2026-02-16T18:46:55.123456789Z", "2024-02-29T00:00:00.000Z",
+        "2025-02-29T00:00:00.000Z", "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z",
+        "2026-01-01T23:59:60Z", "2026-01-01T10:00:00+02:00", "2026-01-01T10:00:00.Z",
+        "2026-01-01T10:00:00.1234567890Z", "2026-1-01T10:00:00Z", "yesterday", "")) {
+      java.time.Instant expected;
+      try {
+        expected = java.time.Instant.parse(t);
+      } catch (java.time.format.DateTimeParseException e) {
+        expected = null;
+      }
+      assertThat(TranscriptLineParser.instant(t)).as(t).isEqualTo(expected);
+    }
+  }
 }
