@@ -5,6 +5,7 @@ import dev.tokenmeter.ingest.IngestErrors;
 import dev.tokenmeter.usage.IdempotencyKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,8 +17,9 @@ import java.util.Set;
 /**
  * Follows a babysitter runs directory: each {@link #poll} reads the journal entries written since
  * the last one, run by run. A journal file is written once, so following it is remembering the
- * last file read; the newest file, while it is still half-written, is retried on the next poll
- * (by {@link JournalReader}). Entries are deduplicated by their idempotency key in one window
+ * last file read; a file still half-written (the newest, or one changed in the last ten seconds
+ * when parallel writers overlap) is retried on the next poll, and the read waits for it so that
+ * entries stay in journal order. Entries are deduplicated by their idempotency key in one window
  * across runs, as the meter does; reading the runs again from the start finds the same entries.
  * A run directory that vanishes is forgotten.
  *
@@ -26,7 +28,11 @@ import java.util.Set;
 public final class JournalTail {
 
   private final Path runsDir;
-  private final JournalReader reader = new JournalReader();
+  /** Longer than any pause of a writer between its first and last byte. */
+  private static final Duration SETTLE = Duration.ofSeconds(10);
+
+  private final JournalReader reader =
+      new JournalReader(JournalReader.DEFAULT_MAX_FILE_BYTES, SETTLE);
   private final IdempotencyKeys seen;
   private final Map<Path, String> lastRead = new HashMap<>();
   private final List<Path> directories = new ArrayList<>();

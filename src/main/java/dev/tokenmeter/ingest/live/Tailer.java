@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -72,6 +73,9 @@ public final class Tailer implements AutoCloseable {
   /** A burst of writes is read in one pass, not one pass per write. */
   private static final long COALESCE_MILLIS = 20;
 
+  /** Distinct problems remembered so that each is counted and logged once. */
+  private static final int MAX_ERRORS_REMEMBERED = 10_000;
+
   private final TokenMeter meter;
   private final JournalTail journals;
   private final TranscriptTail transcripts;
@@ -95,11 +99,10 @@ public final class Tailer implements AutoCloseable {
         b.claudeDir == null ? null : new TranscriptTail(b.claudeDir, b.maxLineBytes, b.responseWindow);
     this.pollMillis = b.pollInterval.toMillis();
     this.errorListener = b.errorListener;
-    int keep = b.maxErrorsRemembered;
-    this.reported = java.util.Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
+    this.reported = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<IngestError, Boolean> eldest) {
-        return size() > keep;
+        return size() > MAX_ERRORS_REMEMBERED;
       }
     });
     this.watch = b.watch ? newWatchService() : null;
@@ -316,7 +319,6 @@ public final class Tailer implements AutoCloseable {
     private int maxLineBytes = LineReader.DEFAULT_MAX_LINE_BYTES;
     private int responseWindow = 100_000;
     private int keyWindow = IdempotencyKeys.DEFAULT_CAPACITY;
-    private int maxErrorsRemembered = 10_000;
     private IngestErrors errorListener = IngestErrors.ignore();
 
     private Builder(TokenMeter meter) {

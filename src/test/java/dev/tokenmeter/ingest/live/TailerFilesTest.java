@@ -117,6 +117,28 @@ class TailerFilesTest {
   }
 
   @Test
+  void aHalfWrittenJournalFileFollowedByANewerOneIsWaitedFor() throws Exception {
+    Path runs = tmp.resolve("runs");
+    Path journal = runs.resolve("run-2").resolve("journal");
+    Files.createDirectories(journal);
+    String first = Lines.costTracked("k1", "claude-opus-4-5", 10, 20);
+    Path one = journal.resolve("000001.01KTMFILES000000000000001.json");
+    try (Tailer t = Tailer.builder(meter).runsDir(runs).start()) {
+      append(one, first.substring(0, 40));
+      // Parallel writers: the next entry is complete before the first one is.
+      append(journal.resolve("000002.01KTMFILES000000000000002.json"),
+          Lines.costTracked("k2", "claude-opus-4-5", 1, 2));
+      pass(t);
+      pass(t);
+      assertThat(meter.status("run-2")).as("waits for entry 1, to keep journal order").isEmpty();
+      append(one, first.substring(40));
+      pass(t);
+      assertThat(meter.status("run-2").orElseThrow().tokens()).isEqualTo(TokenCounts.of(11, 22, 0, 0, 0));
+      assertThat(t.ingestErrors()).isZero();
+    }
+  }
+
+  @Test
   void directoriesThatAppearLaterArePickedUp() throws Exception {
     Path absent = tmp.resolve("later");
     try (Tailer t = Tailer.builder(meter).claudeDir(absent.resolve("projects"))
