@@ -204,6 +204,97 @@ public final class TokenMeter implements AutoCloseable {
     }
   }
 
+  /**
+   * Records that a call already recorded grew: a later copy of a streamed response reports more
+   * tokens than the copy recorded first. Adds {@code current - previous}, count by count, without
+   * counting another request, at the tier the call's current size decides. {@code current}
+   * carries the call's labels, its whole usage so far and an idempotency key that names this
+   * step of growth (the same growth fed twice counts once). Returns true when counted, false for
+   * a duplicate, a missing key, or a count below {@code previous} (rejected: metrics never go
+   * down). Never throws.
+   */
+  public boolean recordGrowth(UsageEvent current, TokenCounts previous) {
+    String key = null;
+    try {
+      key = current.idempotencyKey();
+      TokenCounts t = current.tokens();
+      long input = t.input() - previous.input();
+      long output = t.output() - previous.output();
+      long cacheRead = t.cacheRead() - previous.cacheRead();
+      long cacheWrite5m = t.cacheWrite5m() - previous.cacheWrite5m();
+      long cacheWrite1h = t.cacheWrite1h() - previous.cacheWrite1h();
+      if (key == null || (input | output | cacheRead | cacheWrite5m | cacheWrite1h) < 0) {
+        rejected.increment();
+        return false;
+      }
+      if (!keys.claim(key)) {
+        duplicates.increment();
+        return false;
+      }
+      UsageHandle h = handle(current.run(), current.session(), current.subagent(), current.model());
+      return grow(h, t.contextTokens(), input, output, cacheRead, cacheWrite5m, cacheWrite1h, current);
+    } catch (RuntimeException | Error failure) {
+      if (key != null) {
+        keys.release(key);
+      }
+      recordFailed(failure);
+      return false;
+    }
+  }
+
+  private boolean grow(
+      UsageHandle h, long contextTokens, long input, long output, long cacheRead,
+      long cacheWrite5m, long cacheWrite1h, UsageEvent current) {
+    RunState rs = h.run;
+    ModelPrice price = h.price(pricing.book());
+    boolean longContext = price != null && price.isLongContext(contextTokens);
+    h.series.grow(longContext, input, output, cacheRead, cacheWrite5m, cacheWrite1h);
+    rs.ledger.touch(coarse ? coarseMillis : clock.millis());
+    long pico = charge(h, price, longContext, input, output, cacheRead, cacheWrite5m, cacheWrite1h);
+    if (!listeners.isEmpty()) {
+      UsageEvent added = current.toBuilder()
+          .tokens(TokenCounts.of(input, output, cacheRead, cacheWrite5m, cacheWrite1h))
+          .build();
+      BigDecimal cost = pico < 0 ? null : Prices.picoToUsd(pico);
+      for (MeterListener l : listeners) {
+        try {
+          l.onUsageGrowth(added, cost);
+        } catch (RuntimeException ex) {
+          listenerFailed(ex);
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Prices tokens already added to the ledger and commits them to spend and every budget they
+   * count toward; an unpriced model's tokens go to the unpriced counters. Returns the cost in
+   * pico-USD, or -1 when unpriced.
+   */
+  private long charge(
+      UsageHandle h, ModelPrice price, boolean longContext, long input, long output, long cacheRead,
+      long cacheWrite5m, long cacheWrite1h) {
+    if (price == null) {
+      ledger.unpriced(h.model).add(input, output, cacheRead, cacheWrite5m, cacheWrite1h);
+      return -1;
+    }
+    RunState rs = h.run;
+    long pico = price.prices(longContext).costPico(input, output, cacheRead, cacheWrite5m, cacheWrite1h);
+    h.spend.addPico(pico);
+    if (rs.account.commit(pico)) {
+      crossed(rs, BudgetScope.RUN, rs.run, rs.account);
+    }
+    if (h.subagentAccount.commit(pico)) {
+      crossed(rs, BudgetScope.SUBAGENT, h.subagent, h.subagentAccount);
+    }
+    SessionState s = rs.session;
+    if (s != null && s.account.commit(pico)) {
+      crossed(rs, BudgetScope.SESSION, s.id, s.account);
+    }
+    return pico;
+  }
+
   /** Whether an event with this idempotency key was counted within the remembered window. */
   public boolean seen(String idempotencyKey) {
     return keys.contains(idempotencyKey);
@@ -223,23 +314,7 @@ public final class TokenMeter implements AutoCloseable {
           price != null && price.isLongContext(input + cacheRead + cacheWrite5m + cacheWrite1h);
       h.series.add(longContext, input, output, cacheRead, cacheWrite5m, cacheWrite1h);
       rs.ledger.touch(coarse ? coarseMillis : clock.millis());
-      long pico = -1;
-      if (price == null) {
-        ledger.unpriced(h.model).add(input, output, cacheRead, cacheWrite5m, cacheWrite1h);
-      } else {
-        pico = price.prices(longContext).costPico(input, output, cacheRead, cacheWrite5m, cacheWrite1h);
-        h.spend.addPico(pico);
-        if (rs.account.commit(pico)) {
-          crossed(rs, BudgetScope.RUN, rs.run, rs.account);
-        }
-        if (h.subagentAccount.commit(pico)) {
-          crossed(rs, BudgetScope.SUBAGENT, h.subagent, h.subagentAccount);
-        }
-        SessionState s = rs.session;
-        if (s != null && s.account.commit(pico)) {
-          crossed(rs, BudgetScope.SESSION, s.id, s.account);
-        }
-      }
+      long pico = charge(h, price, longContext, input, output, cacheRead, cacheWrite5m, cacheWrite1h);
       if (!listeners.isEmpty()) {
         notifyUsage(h, input, output, cacheRead, cacheWrite5m, cacheWrite1h, event, pico);
       }

@@ -17,6 +17,18 @@ public interface MeterListener {
    */
   default void onUsage(UsageEvent event, BigDecimal costUsd) {}
 
+  /**
+   * A call already recorded grew: a later copy of a streamed response reported more tokens.
+   * {@code added} holds only the growth. By default it is passed on as usage, so that sums
+   * (cost, tokens) stay right; a listener that describes calls one by one (a per-call histogram)
+   * overrides this to leave it out.
+   *
+   * @param costUsd the cost of the growth, or null when its model has no price
+   */
+  default void onUsageGrowth(UsageEvent added, BigDecimal costUsd) {
+    onUsage(added, costUsd);
+  }
+
   default void onThreshold(ThresholdCrossing crossing) {}
 
   default void onPause(String run, String session, Breakpoint breakpoint) {}

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       RunBudgetCommand.class,
       GateCommand.class,
       PricesCommand.class,
+      TokensStatsCommand.class,
     })
 public final class Main implements Runnable {
 

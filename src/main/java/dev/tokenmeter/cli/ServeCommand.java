@@ -36,12 +36,6 @@ final class ServeCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    if (s.runsDir != null || s.claudeDir != null) {
-      // TODO(live tailing): tail s.runsDir and s.claudeDir.
-      PrintWriter err = spec.commandLine().getErr();
-      err.println("tokenmeter: warning: --runs-dir and --claude-dir are not tailed by this build yet");
-      err.flush();
-    }
     try (UntilShutdown life = new UntilShutdown();
         Sidecar sidecar = Sidecar.start(s, main.env)) {
       URI base = sidecar.server.uri();

@@ -3,6 +3,7 @@ package dev.tokenmeter.cli;
 import dev.tokenmeter.TokenMeter;
 import dev.tokenmeter.export.otel.OtelSdkFromEnvironment;
 import dev.tokenmeter.export.otel.TokenMeterOtel;
+import dev.tokenmeter.ingest.live.Tailer;
 import dev.tokenmeter.pricing.DefaultPriceBook;
 import dev.tokenmeter.pricing.PriceBook;
 import dev.tokenmeter.pricing.PriceBookLoader;
@@ -21,7 +22,8 @@ import java.util.Optional;
 /**
  * The running parts of {@code serve} and {@code demo}, wired from {@link Settings}: the price
  * book (bundled, with the user's file laid over it and watched), the meter with its state
- * directory, OTLP export when the environment asks for it, and the HTTP server. Closed in reverse.
+ * directory, the journal and transcript tailers, OTLP export when the environment asks for it,
+ * and the HTTP server. Closed in reverse.
  */
 final class Sidecar implements AutoCloseable {
 
@@ -73,6 +75,16 @@ final class Sidecar implements AutoCloseable {
       parts.add(meter);
       if (watcher != null) {
         meter.reportPriceReloads(watcher::reloads, watcher::reloadErrors);
+      }
+      if (s.runsDir != null || s.claudeDir != null) {
+        Tailer.Builder tb = Tailer.builder(meter);
+        if (s.runsDir != null) {
+          tb.runsDir(s.runsDir);
+        }
+        if (s.claudeDir != null) {
+          tb.claudeDir(s.claudeDir);
+        }
+        parts.add(tb.start());
       }
       Optional<OpenTelemetrySdk> otel = OtelSdkFromEnvironment.create(env);
       if (otel.isPresent()) {

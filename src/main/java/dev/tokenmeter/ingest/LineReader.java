@@ -27,7 +27,7 @@ public final class LineReader {
   /** Longer lines are skipped. Claude Code lines with pasted images reach a few MB. */
   public static final int DEFAULT_MAX_LINE_BYTES = 8 << 20;
 
-  private static final int CHUNK = 64 << 10;
+  private static final int CHUNK = 256 << 10;
 
   /** Receives one complete line, without its line terminator. The array is reused after return. */
   @FunctionalInterface
@@ -69,7 +69,8 @@ public final class LineReader {
         return from;
       }
       ch.position(committed);
-      ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
+      // No bigger than the unread part: most files are far smaller than a chunk.
+      ByteBuffer chunk = ByteBuffer.allocate((int) Math.max(4096, Math.min(CHUNK, size - committed + 1)));
       byte[] line = new byte[Math.min(8 << 10, maxLineBytes)];
       int length = 0;
       long lineBytes = 0; // the true length, also past the limit
@@ -80,19 +81,28 @@ public final class LineReader {
           continue;
         }
         byte[] a = chunk.array();
-        for (int i = 0; i < n; i++) {
-          byte b = a[i];
-          consumed++;
-          if (b != '\n') {
-            lineBytes++;
-            if (lineBytes <= maxLineBytes) {
-              if (length == line.length) {
-                line = Arrays.copyOf(line, (int) Math.min((long) line.length * 2, maxLineBytes));
-              }
-              line[length++] = b;
+        int start = 0;
+        while (start < n) {
+          // Copy whole segments up to each newline: this loop is the hot path of tokens:stats.
+          int nl = indexOfNewline(a, start, n);
+          int end = nl < 0 ? n : nl;
+          int seg = end - start;
+          if (lineBytes < maxLineBytes) {
+            int keep = (int) Math.min(seg, maxLineBytes - lineBytes);
+            if (length + keep > line.length) {
+              line = Arrays.copyOf(line,
+                  (int) Math.min(Math.max((long) line.length * 2, length + keep), maxLineBytes));
             }
-            continue;
+            System.arraycopy(a, start, line, length, keep);
+            length += keep;
           }
+          lineBytes += seg;
+          consumed += seg;
+          if (nl < 0) {
+            break;
+          }
+          consumed++; // the newline
+          start = nl + 1;
           lineNumber++;
           if (lineBytes > maxLineBytes) {
             errors.report(new IngestError(file, lineNumber, "line is " + lineBytes
@@ -116,6 +126,15 @@ public final class LineReader {
           "cannot read: " + describe(e)));
     }
     return Position.of(committed, lineNumber);
+  }
+
+  private static int indexOfNewline(byte[] a, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (a[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static void deliver(

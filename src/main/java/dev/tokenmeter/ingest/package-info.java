@@ -16,6 +16,11 @@
  *       consumed and an {@link dev.tokenmeter.usage.IdempotencyKeys}, and returns the new last file.
  * </ul>
  *
+ * <p>{@link dev.tokenmeter.ingest.claude.TranscriptTail} and
+ * {@link dev.tokenmeter.ingest.babysitter.JournalTail} keep that state per directory tree, and
+ * {@link dev.tokenmeter.ingest.live.Tailer} runs both on one thread into a
+ * {@link dev.tokenmeter.TokenMeter} (docs/ingest-live.md).
+ *
  * <p>No reader throws for bad input: each bad line or file is one
  * {@link dev.tokenmeter.ingest.IngestError} (file, line, what was wrong) and the rest is read.
  */

@@ -93,6 +93,21 @@ public final class Series {
     }
   }
 
+  /**
+   * Adds tokens to a request already counted: a streamed response whose later copy reports more.
+   * Counts must be non-negative; callers validate.
+   */
+  public void grow(
+      boolean longContext, long input, long output, long cacheRead, long cacheWrite5m,
+      long cacheWrite1h) {
+    int base = longContext ? TYPES : 0;
+    addIfPositive(base, input);
+    addIfPositive(base + 1, output);
+    addIfPositive(base + 2, cacheRead);
+    addIfPositive(base + 3, cacheWrite5m);
+    addIfPositive(base + 4, cacheWrite1h);
+  }
+
   private void addIfPositive(int i, long n) {
     if (n != 0) {
       tokens[i].add(n);

@@ -238,6 +238,13 @@ public final class TokenMeterOtel implements AutoCloseable {
 
   /** Records each call's tokens into the histogram: a distribution per call, not the counts. */
   private final class TokenUsageListener implements MeterListener {
+    /**
+     * Growth of a streamed response already recorded is not a call: the histogram keeps the
+     * call's size as first reported, rather than a second, partial sample.
+     */
+    @Override
+    public void onUsageGrowth(UsageEvent added, BigDecimal costUsd) {}
+
     @Override
     public void onUsage(UsageEvent event, BigDecimal costUsd) {
       try {

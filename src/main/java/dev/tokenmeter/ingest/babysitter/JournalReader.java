@@ -28,6 +28,7 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -53,7 +54,8 @@ import java.util.regex.Pattern;
  *   <li>{@code RUN_COMPLETED}, {@code RUN_FAILED}, {@code RUN_HALTED} end the run; other types are
  *       ignored.
  *   <li>The newest file, when it ends mid-JSON, is still being written: it is left for the next
- *       read, not reported. An older one that does is an error.
+ *       read, not reported; so is an older one changed within the settle time, if one is set
+ *       (the read stops there, to keep journal order). Any other that does is an error.
  * </ul>
  *
  * <p>A live tailer keeps the returned last file name and the {@link IdempotencyKeys} and passes
@@ -72,12 +74,26 @@ public final class JournalReader {
       Comparator.comparingLong(JournalReader::sequence).thenComparing(Comparator.naturalOrder());
 
   private final int maxFileBytes;
+  private final long settleMillis;
 
   public JournalReader(int maxFileBytes) {
+    this(maxFileBytes, Duration.ZERO);
+  }
+
+  /**
+   * @param settle how long after its last change an incomplete file that is not the newest is
+   *     still taken for one being written (writers of parallel effects can overlap); zero: only
+   *     the newest is
+   */
+  public JournalReader(int maxFileBytes, Duration settle) {
     if (maxFileBytes < 1) {
       throw new IllegalArgumentException("maxFileBytes must be positive, got " + maxFileBytes);
     }
+    if (settle.isNegative()) {
+      throw new IllegalArgumentException("settle must not be negative, got " + settle);
+    }
     this.maxFileBytes = maxFileBytes;
+    this.settleMillis = settle.toMillis();
   }
 
   public JournalReader() {
@@ -105,8 +121,9 @@ public final class JournalReader {
     String last = after;
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
-      boolean newest = i == names.size() - 1;
-      if (!readEntry(runDir, run, journal.resolve(name), newest, seen, agentNames, listener, errors)) {
+      Path file = journal.resolve(name);
+      boolean writing = i == names.size() - 1 || recentlyChanged(file);
+      if (!readEntry(runDir, run, file, writing, seen, agentNames, listener, errors)) {
         break; // the newest file is still being written
       }
       last = name;
@@ -263,6 +280,18 @@ public final class JournalReader {
     }
     cache.put(effectId, name);
     return name;
+  }
+
+  private boolean recentlyChanged(Path file) {
+    if (settleMillis == 0) {
+      return false;
+    }
+    try {
+      long age = System.currentTimeMillis() - Files.getLastModifiedTime(file).toMillis();
+      return age < settleMillis;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static long sequence(String journalFileName) {

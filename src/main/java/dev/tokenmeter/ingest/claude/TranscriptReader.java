@@ -71,6 +71,19 @@ public final class TranscriptReader {
   /** The call one line records, or null when the line records none. */
   static ClaudeCall parse(TranscriptFile file, byte[] bytes, int length, long lineNumber)
       throws IOException, InvalidField {
+    ClaudeCall fast = TranscriptLineParser.parse(file, bytes, length, lineNumber);
+    if (fast != TranscriptLineParser.UNSURE) {
+      return fast;
+    }
+    return parseTree(file, bytes, length, lineNumber);
+  }
+
+  /**
+   * The same, from a whole JSON tree: slower, but it names the field of any problem. The fast
+   * parser leaves every line it is not sure of to this one.
+   */
+  static ClaudeCall parseTree(TranscriptFile file, byte[] bytes, int length, long lineNumber)
+      throws IOException, InvalidField {
     JsonNode root = JsonFields.READER.readTree(bytes, 0, length);
     if (root == null || !root.isObject()) {
       throw new InvalidField("line", "is not a JSON object");

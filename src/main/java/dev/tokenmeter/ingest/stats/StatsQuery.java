@@ -23,6 +23,7 @@ public final class StatsQuery {
   private final ZoneId zone;
   private final int maxLineBytes;
   private final int maxErrorsKept;
+  private final StatsProgress progress;
 
   private StatsQuery(Builder b) {
     this.runsDir = b.runsDir;
@@ -37,6 +38,7 @@ public final class StatsQuery {
     this.zone = b.zone;
     this.maxLineBytes = b.maxLineBytes;
     this.maxErrorsKept = b.maxErrorsKept;
+    this.progress = b.progress;
   }
 
   public static Builder builder() {
@@ -97,6 +99,10 @@ public final class StatsQuery {
     return maxErrorsKept;
   }
 
+  public StatsProgress progress() {
+    return progress;
+  }
+
   public static final class Builder {
     private Path runsDir;
     private Path claudeDir;
@@ -110,6 +116,7 @@ public final class StatsQuery {
     private ZoneId zone = ZoneOffset.UTC;
     private int maxLineBytes = dev.tokenmeter.ingest.LineReader.DEFAULT_MAX_LINE_BYTES;
     private int maxErrorsKept = 1000;
+    private StatsProgress progress = StatsProgress.NONE;
 
     private Builder() {}
 
@@ -172,6 +179,12 @@ public final class StatsQuery {
     /** Errors past this many are counted, not kept. */
     public Builder maxErrorsKept(int n) {
       this.maxErrorsKept = n;
+      return this;
+    }
+
+    /** Told of each transcript file read; default nothing. */
+    public Builder progress(StatsProgress progress) {
+      this.progress = java.util.Objects.requireNonNull(progress, "progress");
       return this;
     }
 

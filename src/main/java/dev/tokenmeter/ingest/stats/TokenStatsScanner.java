@@ -134,7 +134,8 @@ public final class TokenStatsScanner {
     ResponseDedupe<Accumulator> dedupe = new ResponseDedupe<>();
     ClaudeProjects.scan(projectsDir, errorSink, (project, files) -> {
       for (TranscriptFile f : files) {
-        reader.read(f, Position.START, call -> addClaudeCall(dedupe, call), errorSink);
+        Position end = reader.read(f, Position.START, call -> addClaudeCall(dedupe, call), errorSink);
+        query.progress().transcriptRead(f.path(), end.offset());
       }
       dedupe.clear(); // responses do not cross project directories
     });

@@ -1,0 +1,249 @@
+package dev.tokenmeter.ingest.claude;
+
+import dev.tokenmeter.ingest.Directories;
+import dev.tokenmeter.ingest.IngestError;
+import dev.tokenmeter.ingest.IngestErrors;
+import dev.tokenmeter.ingest.LineReader;
+import dev.tokenmeter.ingest.Position;
+import dev.tokenmeter.usage.TokenCounts;
+import dev.tokenmeter.usage.UsageEvent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Follows a Claude Code projects directory: each {@link #poll} reads what was appended to its
+ * transcript files since the last one and turns it into usage.
+ *
+ * <p>The rule for streamed responses. Every copy of one response (same {@code message.id} and
+ * {@code requestId}) goes through one {@link ResponseDedupe}. The first copy is one call
+ * ({@link Listener#call}, keyed by the response key). A later copy that reports more of any count
+ * is growth ({@link Listener#growth}: the response's whole usage so far and what it was before,
+ * keyed by the response key and those counts), added without counting another request. So a
+ * response counts once, with its final, largest usage, and counters only go up. Reading the same
+ * files again from the start, in one pass, yields the same calls and the same growth in the same
+ * order within each file, so a restart gives the same totals; only a response whose copies sit in
+ * two files may take its labels from the other file first when the files were written in another
+ * order than they are read.
+ *
+ * <p>Files:
+ *
+ * <ul>
+ *   <li>a half-written last line is left and re-read when it is complete (by {@link LineReader});
+ *   <li>a file that shrank (truncated in place), was replaced (another file key, that is inode,
+ *       at the same path) or was rewritten in place (the last bytes read before are not there
+ *       any more) is read again from the start: copies already counted add nothing;
+ *   <li>a file that vanished is forgotten; what it added stays counted.
+ * </ul>
+ *
+ * <p>Memory: one small entry per file, and the dedupe window ({@code responseWindow} responses,
+ * about 300 bytes each). Not thread-safe: one thread polls.
+ */
+public final class TranscriptTail {
+
+  /** Receives the usage of a projects directory. */
+  public interface Listener {
+
+    /** The first copy of a response: one call. */
+    void call(UsageEvent call);
+
+    /**
+     * A later copy of a response reported more: {@code current} holds its labels and whole usage
+     * so far, {@code previous} what was counted before.
+     */
+    void growth(UsageEvent current, TokenCounts previous);
+  }
+
+  /** Enough to tell a rewritten file from an appended one: a line ends with an id or a time. */
+  private static final int FINGERPRINT_BYTES = 64;
+
+  private static final byte[] EMPTY = new byte[0];
+
+  private final Path projectsDir;
+  private final TranscriptReader reader;
+  private final ResponseDedupe<ClaudeCall> dedupe;
+  private final Map<Path, Followed> files = new HashMap<>();
+  private final List<Path> directories = new ArrayList<>();
+
+  public TranscriptTail(Path projectsDir, int maxLineBytes, int responseWindow) {
+    this.projectsDir = Objects.requireNonNull(projectsDir, "projectsDir");
+    this.reader = new TranscriptReader(new LineReader(maxLineBytes));
+    this.dedupe = new ResponseDedupe<>(responseWindow);
+  }
+
+  public Path projectsDir() {
+    return projectsDir;
+  }
+
+  /** The directories the last poll listed: where new files and lines will show up. */
+  public List<Path> directories() {
+    return List.copyOf(directories);
+  }
+
+  /** How many files are followed now. */
+  public int files() {
+    return files.size();
+  }
+
+  /**
+   * Reads what is new. Never throws for bad input; a missing projects directory is not an error
+   * (Claude Code may not have run yet).
+   */
+  public void poll(Listener listener, IngestErrors errors) {
+    directories.clear();
+    if (!Files.isDirectory(projectsDir)) {
+      files.clear();
+      return;
+    }
+    directories.add(projectsDir);
+    Directories dirs = new Directories(errors);
+    Set<Path> present = new HashSet<>();
+    for (Path slug : dirs.list(projectsDir)) {
+      if (!Files.isDirectory(slug)) {
+        continue;
+      }
+      directories.add(slug);
+      // Subagent files first, as ClaudeProjects orders them: a response that is also an inline
+      // sidechain in the parent is labelled with its role, as tokens:stats labels it.
+      List<Path> sessions = new ArrayList<>();
+      for (Path p : dirs.list(slug)) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(".jsonl")) {
+          if (name.startsWith("agent-")) {
+            follow(p, Kind.FLAT_AGENT, listener, errors, present);
+          } else {
+            sessions.add(p);
+          }
+        } else if (Files.isDirectory(p)) {
+          directories.add(p);
+          Path sub = p.resolve("subagents");
+          if (Files.isDirectory(sub)) {
+            directories.add(sub);
+            for (Path f : dirs.list(sub)) {
+              if (f.getFileName().toString().endsWith(".jsonl")) {
+                follow(f, Kind.SUBAGENT, listener, errors, present);
+              }
+            }
+          }
+        }
+      }
+      for (Path p : sessions) {
+        follow(p, Kind.SESSION, listener, errors, present);
+      }
+    }
+    files.keySet().retainAll(present);
+  }
+
+  private enum Kind { SESSION, SUBAGENT, FLAT_AGENT }
+
+  private void follow(Path path, Kind kind, Listener listener, IngestErrors errors,
+      Set<Path> present) {
+    BasicFileAttributes a;
+    try {
+      a = Files.readAttributes(path, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      return; // vanished (or a broken link): forgotten below
+    } catch (IOException e) {
+      errors.report(new IngestError(path, 0, "cannot read: " + LineReader.describe(e)));
+      return;
+    }
+    if (!a.isRegularFile()) {
+      return;
+    }
+    present.add(path);
+    Object key = a.fileKey() != null ? a.fileKey() : a.creationTime();
+    Followed f = files.get(path);
+    if (f != null && f.key.equals(key) && a.size() == f.readSize) {
+      if (f.file.kind() == TranscriptFile.Kind.SUBAGENT && f.file.agentType() == null) {
+        f.file = file(path, kind, errors); // the meta file may come after the first lines
+      }
+      return; // nothing new, or only the same half line
+    }
+    if (f == null || !f.key.equals(key) || a.size() < f.position.offset()
+        || !Arrays.equals(f.lastBytes, lastBytes(path, f.position.offset()))) {
+      // New, replaced, truncated, or rewritten in place to a larger size (the bytes before
+      // where we stopped are not the ones we read): from the start. Copies already counted add
+      // nothing.
+      f = new Followed(file(path, kind, errors), key);
+      files.put(path, f);
+    }
+    f.readSize = a.size();
+    f.position = reader.read(f.file, f.position, call -> offer(call, listener), errors);
+    f.lastBytes = lastBytes(path, f.position.offset());
+  }
+
+  /** The bytes just before {@code offset}: what a file that was only appended to still holds. */
+  private static byte[] lastBytes(Path path, long offset) {
+    int n = (int) Math.min(offset, FINGERPRINT_BYTES);
+    if (n == 0) {
+      return EMPTY;
+    }
+    ByteBuffer b = ByteBuffer.allocate(n);
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      while (b.hasRemaining() && ch.read(b, offset - n + b.position()) > 0) {
+        // read on
+      }
+    } catch (IOException e) {
+      return null; // unreadable now: compared unequal, so the next read starts over
+    }
+    return b.array();
+  }
+
+  private static TranscriptFile file(Path path, Kind kind, IngestErrors errors) {
+    switch (kind) {
+      case SUBAGENT:
+        String n = path.getFileName().toString();
+        Path meta = path.resolveSibling(n.substring(0, n.length() - ".jsonl".length()) + ".meta.json");
+        return TranscriptFile.subagent(path, ClaudeProjects.agentType(meta, errors));
+      case FLAT_AGENT:
+        return TranscriptFile.flatAgent(path);
+      default:
+        return TranscriptFile.session(path);
+    }
+  }
+
+  private void offer(ClaudeCall copy, Listener listener) {
+    ResponseDedupe.Counted<ClaudeCall> c = dedupe.offer(copy, first -> first);
+    if (c == null) {
+      return;
+    }
+    UsageEvent first = c.attachment().toUsageEvent();
+    if (c.isNewCall()) {
+      listener.call(first);
+      return;
+    }
+    TokenCounts now = c.current();
+    listener.growth(first.toBuilder()
+        .tokens(now)
+        .idempotencyKey(first.idempotencyKey() + "@" + now.input() + "," + now.output() + ","
+            + now.cacheRead() + "," + now.cacheWrite5m() + "," + now.cacheWrite1h())
+        .build(), c.previous());
+  }
+
+  /** One followed file: its identity, how far it was read, and the size when it was. */
+  private static final class Followed {
+    TranscriptFile file;
+    final Object key;
+    Position position = Position.START;
+    byte[] lastBytes = EMPTY;
+    long readSize = -1;
+
+    Followed(TranscriptFile file, Object key) {
+      this.file = file;
+      this.key = key;
+    }
+  }
+}
