@@ -141,6 +141,9 @@ final class StubApiServer implements MeterListener, AutoCloseable {
     res.getHeaders().put("Cache-Control", "no-store");
     int next;
     String last = req.getHeaders().get("Last-Event-ID");
+    if (last == null) {
+      last = Request.extractQueryParameters(req).getValue("lastEventId");
+    }
     synchronized (events) {
       next = last == null ? events.size() : Integer.parseInt(last);
     }

@@ -19,7 +19,7 @@ const tracks = new Map();
 function track(run) {
   let t = tracks.get(run);
   if (!t) {
-    t = { costs: [], budgets: [], thresholds: [], thresholdKeys: new Set() };
+    t = { costs: [], budgets: [], thresholds: [], thresholdKeys: new Set(), usage: [], usageIds: new Set() };
     tracks.set(run, t);
   }
   return t;
@@ -51,6 +51,20 @@ function observe(run) {
     if (Number.isFinite(created) && (!first || first.t > created)) addPoint(tr.budgets, created, first ? first.v : budgetNow);
     const lastB = tr.budgets[tr.budgets.length - 1];
     if (!lastB || lastB.v !== budgetNow) addPoint(tr.budgets, Date.now(), budgetNow);
+  }
+}
+
+/** Keeps each usage event's time and cost, to draw the cost curve call by call. */
+function observeUsage(e, id) {
+  const tr = track(e.run);
+  if (id && tr.usageIds.has(id)) return;
+  if (id) tr.usageIds.add(id);
+  const t = Date.parse(e.timestamp) || Date.now();
+  const v = usdNumber(e.costUsd);
+  tr.usage.push({ t, v: Number.isFinite(v) ? v : 0 });
+  if (tr.usage.length > MAX_POINTS) {
+    tr.usage.splice(0, tr.usage.length - MAX_POINTS);
+    tr.usageIds.clear();
   }
 }
 
@@ -179,8 +193,9 @@ connect({
     text(liveText, LIVE_TEXT[state] ?? state);
     if (state === 'live') soon();
   },
-  onEvent(type, data) {
+  onEvent(type, data, id) {
     if (type === 'threshold') observeThreshold(data);
+    if (type === 'usage') observeUsage(data, id);
     if (current && (current.runId === null || current.runId === data.run)) soon();
   },
 });

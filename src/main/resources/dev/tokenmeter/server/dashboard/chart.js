@@ -35,9 +35,9 @@ export function drawChart(svg, data, width) {
     svg.append(s('text', { x: W / 2, y: HEIGHT / 2, 'text-anchor': 'middle', class: 'empty' }, 'No spend recorded yet'));
     return;
   }
-  let t0 = Math.min(...times);
-  let t1 = Math.max(now, ...times);
-  if (t1 - t0 < 60_000) t0 = t1 - 60_000;
+  const t0 = Math.min(...times);
+  const tEnd = Math.max(now, ...times);
+  const t1 = Math.max(tEnd, t0 + 60_000);
   const maxV = Math.max(0.0001, ...costs.map((p) => p.v), ...budgets.map((p) => p.v).filter(Number.isFinite));
   const step = niceStep(maxV * 1.08, 4);
   const top = Math.ceil((maxV * 1.08) / step) * step;
@@ -65,7 +65,7 @@ export function drawChart(svg, data, width) {
     let d = '';
     budgets.forEach((p, i) => {
       if (!Number.isFinite(p.v)) return;
-      const nextT = i + 1 < budgets.length ? budgets[i + 1].t : t1;
+      const nextT = i + 1 < budgets.length ? budgets[i + 1].t : tEnd;
       d += `${d ? 'L' : 'M'}${x(Math.max(p.t, t0)).toFixed(1)},${y(p.v).toFixed(1)}H${x(nextT).toFixed(1)}`;
     });
     if (d) svg.append(s('path', { d, class: 'budget-line' }));
@@ -74,9 +74,9 @@ export function drawChart(svg, data, width) {
   // Cost: the known points joined, then flat to now (no spend is not a fall).
   const pts = costs.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`);
   const last = costs[costs.length - 1];
-  pts.push(`${x(t1).toFixed(1)},${y(last.v).toFixed(1)}`);
+  pts.push(`${x(tEnd).toFixed(1)},${y(last.v).toFixed(1)}`);
   const base = y(0).toFixed(1);
-  svg.append(s('path', { d: `M${x(costs[0].t).toFixed(1)},${base}L${pts.join('L')}L${x(t1).toFixed(1)},${base}Z`, class: 'cost-area' }));
+  svg.append(s('path', { d: `M${x(costs[0].t).toFixed(1)},${base}L${pts.join('L')}L${x(tEnd).toFixed(1)},${base}Z`, class: 'cost-area' }));
   svg.append(s('path', { d: `M${pts.join('L')}`, class: 'cost-line' }));
 
   for (const m of markers) {

@@ -1,7 +1,7 @@
 // The live stream, GET api/v1/events (server-sent events: usage, threshold, pause, resume).
 // EventSource reconnects by itself and sends Last-Event-ID; this only reports its state.
 
-export const EVENT_TYPES = ['usage', 'threshold', 'pause', 'resume', 'budget', 'end'];
+export const EVENT_TYPES = ['usage', 'threshold', 'pause', 'resume', 'notification'];
 
 /**
  * Opens the stream. `onEvent(type, data, id)` gets each parsed event; `onState(state)` gets
@@ -11,10 +11,13 @@ export function connect({ onEvent, onState }) {
   let source;
   let retry;
   let wasOpen = false;
+  let lastId = '';
 
   const open = () => {
     onState(wasOpen ? 'reconnecting' : 'connecting');
-    source = new EventSource('api/v1/events');
+    // The first connection asks for every event the server still holds, so thresholds crossed
+    // before the page was opened are shown too; EventSource's own reconnects send Last-Event-ID.
+    source = new EventSource(lastId ? `api/v1/events?lastEventId=${encodeURIComponent(lastId)}` : 'api/v1/events?lastEventId=0');
     source.onopen = () => {
       wasOpen = true;
       onState('live');
@@ -37,6 +40,7 @@ export function connect({ onEvent, onState }) {
         } catch {
           return;
         }
+        if (e.lastEventId) lastId = e.lastEventId;
         onEvent(type, data, e.lastEventId);
       });
     }

@@ -50,8 +50,30 @@ function timeline(run, track) {
   return items.filter((i) => Number.isFinite(i.t)).sort((a, b) => b.t - a.t);
 }
 
+/**
+ * The cost curve. With the run's usage events at hand it is exact call by call: walking back
+ * from the cost the server last reported, each call's cost is taken off in turn. Before the
+ * first event held (or without any) the points known from history and thresholds are used.
+ */
+function costCurve(run, track) {
+  const anchorT = Date.parse(run.lastUsageAt);
+  const anchorV = usdNumber(run.costUsd);
+  const events = track.usage.filter((e) => e.t <= anchorT).sort((a, b) => a.t - b.t);
+  if (!Number.isFinite(anchorT) || !Number.isFinite(anchorV) || events.length === 0) return [...track.costs];
+  const derived = [];
+  let c = anchorV;
+  for (let i = events.length - 1; i >= 0; i--) {
+    derived.push({ t: events[i].t, v: c });
+    c = Math.max(0, c - events[i].v);
+  }
+  const first = events[0].t;
+  const before = track.costs.filter((p) => p.t < first && p.v <= c + 1e-9);
+  if (before.length === 0 || before[before.length - 1].v < c) before.push({ t: first - 1, v: c });
+  return [...before, ...derived.reverse()];
+}
+
 function chartData(run, track, now) {
-  const costs = [...track.costs];
+  const costs = costCurve(run, track);
   const budgets = [...track.budgets];
   const markers = [];
   for (const e of run.history ?? []) {

@@ -1,0 +1,157 @@
+package dev.tokenmeter.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The dashboard's files over real HTTP: types, caching, the security policy, and 404s. */
+class DashboardHandlerTest {
+
+  /** Every file of the dashboard; a new one is added here and to the handler's allowed names. */
+  static final List<String> FILES =
+      List.of(
+          "index.html", "app.css", "app.js", "api.js", "live.js", "dom.js", "format.js",
+          "parts.js", "chart.js", "runs-view.js", "run-view.js", "favicon.svg");
+
+  private static Server server;
+  private static URI base;
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = new Server();
+    ServerConnector c = new ServerConnector(server);
+    c.setHost("127.0.0.1");
+    c.setPort(0);
+    server.addConnector(c);
+    server.setHandler(new DashboardHandler());
+    server.start();
+    base = URI.create("http://127.0.0.1:" + c.getLocalPort() + "/");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.stop();
+  }
+
+  private static HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in =
+        DashboardHandler.class.getClassLoader().getResourceAsStream(DashboardHandler.RESOURCE_DIR + name)) {
+      assertThat(in).as(name).isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void rootIsTheIndexWithAStrictPolicy() throws Exception {
+    HttpResponse<String> r = get("");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/html;charset=utf-8");
+    assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-cache");
+    assertThat(r.headers().firstValue("ETag")).isPresent();
+    assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
+    assertThat(csp).startsWith("default-src 'self';").contains("script-src 'self';", "object-src 'none'", "frame-ancestors 'none'");
+    assertThat(csp).doesNotContain("unsafe-inline", "unsafe-eval", "http:", "https:", "*");
+    assertThat(r.body()).contains("<script type=\"module\" src=\"app.js\"></script>");
+  }
+
+  @Test
+  void everyFileIsServedWithItsType() throws Exception {
+    for (String f : FILES) {
+      HttpResponse<String> r = get(f);
+      assertThat(r.statusCode()).as(f).isEqualTo(200);
+      String type = r.headers().firstValue("Content-Type").orElseThrow();
+      String want =
+          f.endsWith(".js") ? "text/javascript;charset=utf-8"
+              : f.endsWith(".css") ? "text/css;charset=utf-8"
+              : f.endsWith(".svg") ? "image/svg+xml;charset=utf-8"
+              : "text/html;charset=utf-8";
+      assertThat(type).as(f).isEqualTo(want);
+      assertThat(r.body()).as(f).isEqualTo(resource(f));
+    }
+  }
+
+  @Test
+  void anUnchangedFileIsNotSentAgain() throws Exception {
+    String etag = get("app.js").headers().firstValue("ETag").orElseThrow();
+    HttpResponse<String> r = get("app.js", "If-None-Match", etag);
+    assertThat(r.statusCode()).isEqualTo(304);
+    assertThat(r.body()).isEmpty();
+    assertThat(get("app.js", "If-None-Match", "\"other\"").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void anythingElseIs404() throws Exception {
+    for (String p : List.of("nope.js", "api/v1/runs", "dashboard/index.html", "..%2fpom.xml",
+        "%2e%2e/%2e%2e/pom.xml", ".hidden.js", "App.js", "index.html/", "favicon.ico",
+        "dev/tokenmeter/server/DashboardHandler.class")) {
+      HttpResponse<String> r = get(p);
+      // Jetty itself refuses ambiguous paths (encoded dot segments) with 400 before any handler.
+      assertThat(r.statusCode()).as(p).isIn(400, 404);
+      if (r.statusCode() == 404) {
+        assertThat(r.headers().firstValue("Content-Security-Policy")).as(p).isPresent();
+      }
+    }
+  }
+
+  @Test
+  void onlyGetAndHead() throws Exception {
+    HttpResponse<String> head =
+        http.send(HttpRequest.newBuilder(base).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    HttpResponse<String> post =
+        http.send(HttpRequest.newBuilder(base).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+  }
+
+  /** Offline and CSP-clean: no inline script or style, no remote address, every import served. */
+  @Test
+  void filesNeedNothingFromElsewhere() throws Exception {
+    String html = resource("index.html");
+    assertThat(html).doesNotContainPattern("<script(?![^>]*\\bsrc=)");
+    assertThat(html).doesNotContainPattern("\\son[a-z]+=");
+    assertThat(html).doesNotContainPattern("\\sstyle=");
+    assertThat(html).doesNotContain("<style");
+    Set<String> imported = new TreeSet<>();
+    Pattern imports = Pattern.compile("from '\\./([a-z0-9-]+\\.js)'");
+    for (String f : FILES) {
+      String text = resource(f);
+      assertThat(text).as(f).doesNotContainPattern("(?i)https?://(?!www\\.w3\\.org/2000/svg)");
+      assertThat(text).as(f).doesNotContain("eval(", "new Function(", "innerHTML", "localStorage");
+      Matcher m = imports.matcher(text);
+      while (m.find()) {
+        imported.add(m.group(1));
+      }
+    }
+    assertThat(FILES).containsAll(imported);
+  }
+}
