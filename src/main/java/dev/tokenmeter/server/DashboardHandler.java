@@ -73,6 +73,26 @@ final class DashboardHandler extends Handler.Abstract.NonBlocking {
     this.loader = loader;
   }
 
+  /**
+   * The server's whole handler tree: {@code /api/*}, {@code /metrics} and {@code /healthz} go to
+   * {@code api}, everything else to a dashboard handler (which answers 404 for what it lacks).
+   */
+  static Handler withApi(Handler api) {
+    DashboardHandler dashboard = new DashboardHandler();
+    // A Sequence so that both are started and stopped with the server; each request goes to one.
+    return new Handler.Sequence(api, dashboard) {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String path = request.getHttpURI().getCanonicalPath();
+        boolean toApi =
+            path != null
+                && (path.equals("/api") || path.startsWith("/api/") || path.equals("/metrics")
+                    || path.equals("/healthz"));
+        return (toApi ? api : dashboard).handle(request, response, callback);
+      }
+    };
+  }
+
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     String path = Request.getPathInContext(request);

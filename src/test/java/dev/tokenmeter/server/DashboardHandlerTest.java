@@ -14,8 +14,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,6 +136,42 @@ class DashboardHandlerTest {
             HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
     assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+  }
+
+  /** Mounted with the API: the API keeps its paths, the dashboard gets the rest. */
+  @Test
+  void mountedBesideTheApi() throws Exception {
+    Server both = new Server();
+    ServerConnector c = new ServerConnector(both);
+    c.setHost("127.0.0.1");
+    c.setPort(0);
+    both.addConnector(c);
+    Handler api =
+        new Handler.Abstract.NonBlocking() {
+          @Override
+          public boolean handle(Request req, Response res, Callback cb) {
+            res.setStatus(200);
+            Content.Sink.write(res, true, "api " + req.getHttpURI().getPath(), cb);
+            return true;
+          }
+        };
+    both.setHandler(DashboardHandler.withApi(api));
+    both.start();
+    try {
+      URI b = URI.create("http://127.0.0.1:" + c.getLocalPort() + "/");
+      for (String p : List.of("api/v1/runs", "api/v1/runs/r%201/pause", "metrics", "healthz")) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(b.resolve(p)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.body()).as(p).isEqualTo("api /" + p);
+      }
+      HttpResponse<String> index = http.send(HttpRequest.newBuilder(b).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(index.body()).isEqualTo(resource("index.html"));
+      HttpResponse<String> js = http.send(HttpRequest.newBuilder(b.resolve("app.js")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(js.body()).isEqualTo(resource("app.js"));
+      HttpResponse<String> other = http.send(HttpRequest.newBuilder(b.resolve("nope")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(other.statusCode()).isEqualTo(404);
+    } finally {
+      both.stop();
+    }
   }
 
   /** Offline and CSP-clean: no inline script or style, no remote address, every import served. */
