@@ -42,7 +42,7 @@ import org.eclipse.jetty.util.FutureCallback;
  */
 final class StubApiServer implements MeterListener, AutoCloseable {
 
-  static final String TOKEN = "s3cret";
+  static final String TOKEN = "dashboard-test-token";
   private static final ObjectMapper M = new ObjectMapper();
   private static final Pattern RUN = Pattern.compile("/api/v1/runs/([^/]+)(/pause|/resume|/budget)?");
 
@@ -79,6 +79,20 @@ final class StubApiServer implements MeterListener, AutoCloseable {
     if (path.equals("/api/v1/events")) {
       sse(req, res, cb);
       return true;
+    }
+    if (path.equals("/api/v1/usage") && method.equals("POST")) {
+      if (!("Bearer " + TOKEN).equals(req.getHeaders().get("Authorization"))) {
+        return send(res, cb, 401, error("missing or wrong bearer token"));
+      }
+      JsonNode b = M.readTree(Content.Source.asString(req, StandardCharsets.UTF_8));
+      for (JsonNode e : b.isArray() ? b : M.createArrayNode().add(b)) {
+        meter.record(UsageEvent.builder().run(e.get("run").asText()).session(e.path("session").asText(null))
+            .subagent(e.path("subagent").asText(null)).model(e.get("model").asText())
+            .inputTokens(e.path("inputTokens").asLong()).outputTokens(e.path("outputTokens").asLong())
+            .cacheReadTokens(e.path("cacheReadTokens").asLong()).cacheWrite5mTokens(e.path("cacheWrite5mTokens").asLong())
+            .cacheWrite1hTokens(e.path("cacheWrite1hTokens").asLong()).timestamp(Instant.now()).build());
+      }
+      return send(res, cb, 200, M.createObjectNode().put("counted", b.size()));
     }
     if (path.equals("/api/v1/runs")) {
       ArrayNode a = M.createArrayNode();

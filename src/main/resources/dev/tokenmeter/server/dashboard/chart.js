@@ -37,7 +37,7 @@ export function drawChart(svg, data, width) {
   }
   const t0 = Math.min(...times);
   const tEnd = Math.max(now, ...times);
-  const t1 = Math.max(tEnd, t0 + 60_000);
+  const t1 = Math.max(tEnd, t0 + 10_000);
   const maxV = Math.max(0.0001, ...costs.map((p) => p.v), ...budgets.map((p) => p.v).filter(Number.isFinite));
   const step = niceStep(maxV * 1.08, 4);
   const top = Math.ceil((maxV * 1.08) / step) * step;

@@ -46,6 +46,16 @@ export function connect({ onEvent, onState }) {
     }
   };
 
+  // A page kept in the back/forward cache must not hold its stream open: browsers allow only a
+  // few connections per server, and a hidden page's stream would starve the visible one.
+  window.addEventListener('pagehide', () => {
+    clearTimeout(retry);
+    source?.close();
+  });
+  window.addEventListener('pageshow', (e) => {
+    if (e.persisted) open();
+  });
+
   open();
   return {
     close() {

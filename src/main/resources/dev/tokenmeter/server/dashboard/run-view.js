@@ -190,16 +190,17 @@ function showStatus(el, message, kind) {
 export function createRunView(root, runId, actions) {
   const title = h('h1', { id: 'run-title', tabindex: '-1' }, 'Run ', h('code', {}, runId));
   const badge = stateBadge('active');
+  badge.id = 'run-state';
   const session = h('span', { class: 'session' });
-  const breakpoint = h('div', { class: 'breakpoint', role: 'status', hidden: true });
-  const unpriced = h('p', { class: 'unpriced', hidden: true });
+  const breakpoint = h('div', { class: 'breakpoint', id: 'breakpoint', role: 'status', hidden: true });
+  const unpriced = h('p', { class: 'unpriced', id: 'unpriced', hidden: true });
   const notFound = h('p', { class: 'notice', hidden: true });
 
-  const cost = h('span', { class: 'num money big' });
-  const budget = h('span', { class: 'num money big' });
-  const burn = h('span', { class: 'num' });
-  const eta = h('span', { class: 'num' });
-  const calls = h('span', { class: 'num' });
+  const cost = h('span', { class: 'num money big', id: 'run-cost' });
+  const budget = h('span', { class: 'num money big', id: 'run-budget' });
+  const burn = h('span', { class: 'num', id: 'run-burn' });
+  const eta = h('span', { class: 'num', id: 'run-eta' });
+  const calls = h('span', { class: 'num', id: 'run-calls' });
   const reserved = h('span', { class: 'num money' });
   const bar = budgetBar();
 
@@ -253,7 +254,7 @@ export function createRunView(root, runId, actions) {
   );
 
   const timelineList = h('ol', { class: 'timeline' });
-  const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite' });
+  const status = h('p', { class: 'form-status', id: 'control-status', role: 'status', 'aria-live': 'polite' });
   const { pauseForm, resumeForm, budgetForm } = controls(actions, status);
 
   fill(

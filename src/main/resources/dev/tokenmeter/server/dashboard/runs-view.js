@@ -24,8 +24,8 @@ function createRow(run) {
   const link = h('a', { href: `#/runs/${encodeURIComponent(run.run)}`, class: 'run-link' });
   const session = h('span', { class: 'session' });
   const badge = stateBadge(run.state);
-  const cost = h('span', { class: 'num money' });
-  const budget = h('span', { class: 'num money' });
+  const cost = h('span', { class: 'num money cost-value' });
+  const budget = h('span', { class: 'num money budget-value' });
   const bar = budgetBar();
   const burn = h('span', { class: 'num' });
   const eta = h('span', { class: 'num' });
