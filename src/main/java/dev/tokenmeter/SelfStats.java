@@ -11,6 +11,11 @@ package dev.tokenmeter;
  * @param listenerErrors exceptions thrown by listeners
  * @param stateWriteErrors failures writing the state directory (pauses still hold in memory)
  * @param trackedRuns runs held now
+ * @param ingestErrors bad lines and files met by the ingest sources
+ * @param webhookAccepted Alertmanager webhook calls accepted
+ * @param webhookRejected Alertmanager webhook calls rejected as malformed or unauthorized
+ * @param pricebookReloads price books loaded from the user's file, the first load included
+ * @param pricebookReloadErrors price file changes rejected (the last good book stayed)
  */
 public record SelfStats(
     long evictedRuns,
@@ -20,4 +25,9 @@ public record SelfStats(
     long recordErrors,
     long listenerErrors,
     long stateWriteErrors,
-    long trackedRuns) {}
+    long trackedRuns,
+    long ingestErrors,
+    long webhookAccepted,
+    long webhookRejected,
+    long pricebookReloads,
+    long pricebookReloadErrors) {}

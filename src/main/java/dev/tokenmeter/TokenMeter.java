@@ -46,6 +46,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,6 +93,12 @@ public final class TokenMeter implements AutoCloseable {
   private final LongAdder recordErrors = new LongAdder();
   private final LongAdder listenerErrors = new LongAdder();
   private final LongAdder stateWriteErrors = new LongAdder();
+  private final LongAdder ingestErrors = new LongAdder();
+  private final LongAdder webhookAccepted = new LongAdder();
+  private final LongAdder webhookRejected = new LongAdder();
+  private volatile boolean stateWritable = true;
+  private volatile LongSupplier pricebookReloads = () -> 0;
+  private volatile LongSupplier pricebookReloadErrors = () -> 0;
   private final ScheduledExecutorService sweeper;
 
   private TokenMeter(Builder b) {
@@ -397,6 +404,7 @@ public final class TokenMeter implements AutoCloseable {
       firing = s.account.setBudget(usd == null ? BudgetAccount.NONE : Prices.usdToPico(usd));
       try {
         store.saveSessionBudget(session, usd);
+        persisted();
       } catch (RuntimeException e) {
         storeFailed(e);
       }
@@ -681,12 +689,18 @@ public final class TokenMeter implements AutoCloseable {
   private void persist(RunState rs) {
     try {
       store.saveRun(control(rs));
+      persisted();
     } catch (RuntimeException e) {
       storeFailed(e);
     }
   }
 
+  private void persisted() {
+    stateWritable = true;
+  }
+
   private void storeFailed(RuntimeException e) {
+    stateWritable = false;
     stateWriteErrors.increment();
     log.error("could not write the state directory; pauses still hold in this process: {}", e.getMessage());
   }
@@ -839,12 +853,35 @@ public final class TokenMeter implements AutoCloseable {
   public SelfStats stats() {
     return new SelfStats(
         evicted.sum(), overflowed.sum(), rejected.sum(), duplicates.sum(), recordErrors.sum(),
-        listenerErrors.sum(), stateWriteErrors.sum(), runs.size());
+        listenerErrors.sum(), stateWriteErrors.sum(), runs.size(), ingestErrors.sum(),
+        webhookAccepted.sum(), webhookRejected.sum(), pricebookReloads.getAsLong(),
+        pricebookReloadErrors.getAsLong());
   }
 
   /** Counts an event rejected before it reached the meter (by an ingest source or the API). */
   public void countRejected() {
     rejected.increment();
+  }
+
+  /** Counts a bad line or file met by an ingest source. */
+  public void countIngestError() {
+    ingestErrors.increment();
+  }
+
+  /** Counts an Alertmanager webhook call, accepted or rejected. */
+  public void countWebhook(boolean accepted) {
+    (accepted ? webhookAccepted : webhookRejected).increment();
+  }
+
+  /** Where the self-metrics read the price file's reload counts (a price file watcher's). */
+  public void reportPriceReloads(LongSupplier reloads, LongSupplier errors) {
+    this.pricebookReloads = reloads;
+    this.pricebookReloadErrors = errors;
+  }
+
+  /** True while the state directory takes writes; pauses hold in memory either way. */
+  public boolean stateWritable() {
+    return stateWritable;
   }
 
   /** The status of a run, or empty when this instance does not hold it. */

@@ -1,0 +1,2 @@
+/** Micrometer binding: {@link dev.tokenmeter.export.micrometer.TokenMeterBinder}. */
+package dev.tokenmeter.export.micrometer;
