@@ -41,8 +41,12 @@ final class DashboardBrowser implements AutoCloseable {
    * Skips the calling test when the browser or its driver is missing, with a message that says
    * what to install; fails instead when {@code CI=true}, where they must be present.
    */
+  static boolean installed() {
+    return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+  }
+
   static void assumeInstalled() {
-    boolean ok = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    boolean ok = installed();
     String message =
         "browser tests need Chromium at " + CHROMIUM + " and chromedriver at " + CHROMEDRIVER
             + " (Debian packages chromium and chromium-driver)";
