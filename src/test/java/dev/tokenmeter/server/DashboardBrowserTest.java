@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -285,7 +286,135 @@ class DashboardBrowserTest {
     }
   }
 
+  /** WCAG AA contrast for every visible text, in both views, at both widths, light and dark. */
+  @Test
+  void textHasReadableContrast() {
+    String run = newRun();
+    budget(run, "0.05");
+    usage(run, "coder", "claude-sonnet-4-5", 20_000, 5_000); // paused: the red row and banner
+    String other = newRun();
+    usage(other, "grader", "acme-large-2", 1_000, 100); // unpriced: the amber notice
+    try {
+      for (String scheme : List.of("light", "dark")) {
+        browser.driver.executeCdpCommand(
+            "Emulation.setEmulatedMedia",
+            Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+        for (int width : new int[] {1280, 390}) {
+          browser.resize(width, 900);
+          for (String path : List.of("/", "/#/runs/" + run, "/#/runs/" + other)) {
+            open(path);
+            waitLive();
+            if (!path.equals("/")) {
+              waitFor(Duration.ofSeconds(3), By.cssSelector("#run-calls:not(:empty)"));
+            } else {
+              waitFor(Duration.ofSeconds(3), By.cssSelector("li.run[data-run='" + run + "']"));
+            }
+            Object bad = browser.driver.executeScript(CONTRAST);
+            assertThat((List<?>) bad).as(scheme + " " + width + " " + path).isEmpty();
+          }
+        }
+      }
+    } finally {
+      browser.driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+    }
+  }
+
+  /** Live updates change numbers, not places: nothing on the page moves. */
+  @Test
+  void updatesDoNotMoveTheLayout() {
+    String run = newRun();
+    budget(run, "500.00");
+    usage(run, "coder", "claude-sonnet-4-5", 1_000, 100);
+    for (int width : new int[] {1280, 390}) {
+      browser.resize(width, 900);
+      for (String path : List.of("/", "/#/runs/" + run)) {
+        open(path);
+        waitLive();
+        By calls = path.equals("/") ? By.cssSelector("li.run[data-run='" + run + "'] .detail") : By.id("run-calls");
+        waitFor(Duration.ofSeconds(3), calls);
+        String beforeText = browser.driver.findElement(calls).getText();
+        List<?> before = (List<?>) browser.driver.executeScript(BOXES);
+        assertThat(before).hasSizeGreaterThan(5);
+        // Ten times the tokens: the numbers get longer.
+        usage(run, "coder", "claude-sonnet-4-5", 2_000_000, 90_000);
+        new WebDriverWait(browser.driver, Duration.ofSeconds(3))
+            .ignoring(StaleElementReferenceException.class)
+            .until(d -> !d.findElement(calls).getText().equals(beforeText));
+        assertThat(browser.driver.executeScript(BOXES)).as(width + " " + path).isEqualTo(before);
+      }
+    }
+  }
+
+  /** The stream comes back by itself after the server goes away and returns, and says so. */
+  @Test
+  void reconnectsByItself() throws Exception {
+    TokenMeter m = TokenMeter.builder().priceBook(DefaultPriceBook.load()).build();
+    TokenMeterServer first = TokenMeterServer.builder(m).port(0).apiToken(TOKEN).build().start();
+    int port = first.port();
+    TokenMeterServer second = null;
+    try {
+      browser.driver.get(first.uri().toString());
+      waitLive();
+      first.close();
+      new WebDriverWait(browser.driver, Duration.ofSeconds(5))
+          .until(d -> !"live".equals(d.findElement(By.id("live")).getAttribute("data-state")));
+      assertThat(browser.driver.findElement(By.id("live-text")).getText()).isIn("Reconnecting…", "Disconnected, retrying", "Connecting…");
+
+      second = TokenMeterServer.builder(m).port(port).apiToken(TOKEN).build().start();
+      new WebDriverWait(browser.driver, Duration.ofSeconds(10))
+          .until(ExpectedConditions.attributeToBe(By.id("live"), "data-state", "live"));
+      assertThat(browser.driver.findElement(By.id("live-text")).getText()).isEqualTo("Live");
+      String run = newRun();
+      HTTP.send(
+          HttpRequest.newBuilder(second.uri().resolve("/api/v1/usage"))
+              .header("Authorization", "Bearer " + TOKEN)
+              .POST(HttpRequest.BodyPublishers.ofString("{\"run\":\"" + run + "\",\"model\":\"claude-haiku-4-5\",\"inputTokens\":10}"))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+      waitFor(Duration.ofSeconds(2), By.cssSelector("li.run[data-run='" + run + "']"));
+      new WebDriverWait(browser.driver, Duration.ofSeconds(3))
+          .until(ExpectedConditions.invisibilityOfElementLocated(By.id("load-error")));
+    } finally {
+      first.close();
+      if (second != null) {
+        second.close();
+      }
+      m.close();
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
+
+  /** Every visible text below the WCAG AA ratio (4.5, or 3 for large text), as descriptions. */
+  private static final String CONTRAST =
+      String.join(
+          "\n",
+          "const parse = (s) => { const m = /rgba?\\(([^)]+)\\)/.exec(s || ''); if (!m) return null;",
+          "  const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number); return { rgb: p.slice(0, 3), a: p.length > 3 ? p[3] : 1 }; };",
+          "const lum = (rgb) => { const [r, g, b] = rgb.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });",
+          "  return 0.2126 * r + 0.7152 * g + 0.0722 * b; };",
+          "const background = (el) => { const layers = [];",
+          "  for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);",
+          "    if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; } }",
+          "  let out = [255, 255, 255]; for (const l of layers.reverse()) out = out.map((v, i) => l.rgb[i] * l.a + v * (1 - l.a)); return out; };",
+          "const bad = [];",
+          "for (const el of document.querySelectorAll('body *')) {",
+          "  if (!([...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))) continue;",
+          "  const r = el.getBoundingClientRect(); if (r.width === 0 || r.height === 0) continue;",
+          "  if (el.closest('[hidden], .visually-hidden, :disabled, dialog:not([open])')) continue;",
+          "  const cs = getComputedStyle(el); if (cs.visibility === 'hidden') continue;",
+          "  const svg = el instanceof SVGElement;",
+          "  const fg = parse(svg ? cs.fill : cs.color); const bg = background(svg ? el.closest('svg') : el);",
+          "  const l1 = lum(fg.rgb), l2 = lum(bg); const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);",
+          "  const size = parseFloat(cs.fontSize); const large = size >= 24 || (Number(cs.fontWeight) >= 700 && size >= 18.66);",
+          "  if (ratio < (large ? 3 : 4.5)) bad.push(`${el.tagName.toLowerCase()}.${el.getAttribute('class') || ''} '${el.textContent.trim().slice(0, 30)}' ${ratio.toFixed(2)}`);",
+          "}",
+          "return bad;");
+
+  /** Where the parts of the page are, rounded to the pixel. */
+  private static final String BOXES =
+      "return [...document.querySelectorAll('.card, li.run, .cell, .stat, .bar, .chart-box, .control, header, .view-head')]"
+          + ".map((e) => { const r = e.getBoundingClientRect(); return [e.className, Math.round(r.left), Math.round(r.top + scrollY), Math.round(r.width), Math.round(r.height)].join(' '); });";
 
   private static String newRun() {
     return "run-" + RUNS.incrementAndGet();

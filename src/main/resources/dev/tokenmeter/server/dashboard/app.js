@@ -112,15 +112,26 @@ function askToken(serverMessage, hadToken) {
 // ------------------------------------------------------------------ views and refresh
 
 let current = null; // { key, view, runId }
-let inFlight = false;
+let inFlight = null;
 let again = false;
 
-async function refresh() {
+/** Loads what the current view shows; one load at a time, and one more if asked meanwhile. */
+function refresh() {
   if (inFlight) {
     again = true;
-    return;
+    return inFlight;
   }
-  inFlight = true;
+  inFlight = load().finally(() => {
+    inFlight = null;
+    if (again) {
+      again = false;
+      setTimeout(refresh, 100);
+    }
+  });
+  return inFlight;
+}
+
+async function load() {
   const c = current;
   try {
     if (c.runId === null) {
@@ -142,12 +153,6 @@ async function refresh() {
   } catch (e) {
     loadError.hidden = false;
     text(loadError, `Could not load from the server: ${e.message}`);
-  } finally {
-    inFlight = false;
-    if (again) {
-      again = false;
-      setTimeout(refresh, 100);
-    }
   }
 }
 
@@ -166,6 +171,7 @@ function route() {
   const actions = {
     run: runId,
     refresh: soon,
+    refreshNow: () => refresh(),
     call(action, body) {
       const fn = { pause: api.pause, resume: api.resume, budget: api.setBudget }[action];
       return fn(runId, body, askToken);

@@ -108,7 +108,11 @@ function controls(actions, status) {
       showStatus(status, `${form.dataset.failed}: ${err.message}`, 'error');
     } finally {
       busy(form, false);
-      actions.refresh();
+      await actions.refreshNow();
+      // The button pressed may now be disabled (a paused run cannot be paused again): keep the
+      // keyboard user's place by moving focus to the message that says what happened.
+      const pressed = form.querySelector('button[type="submit"]');
+      if (pressed.disabled || document.activeElement === document.body) status.focus();
     }
   };
 
@@ -254,7 +258,7 @@ export function createRunView(root, runId, actions) {
   );
 
   const timelineList = h('ol', { class: 'timeline' });
-  const status = h('p', { class: 'form-status', id: 'control-status', role: 'status', 'aria-live': 'polite' });
+  const status = h('p', { class: 'form-status', id: 'control-status', role: 'status', 'aria-live': 'polite', tabindex: '-1' });
   const { pauseForm, resumeForm, budgetForm } = controls(actions, status);
 
   fill(
