@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,8 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -343,6 +346,35 @@ class DashboardBrowserTest {
         assertThat(browser.driver.executeScript(BOXES)).as(width + " " + path).isEqualTo(before);
       }
     }
+  }
+
+  /** Everything is reachable with Tab, in reading order, and the focus can be seen. */
+  @Test
+  void keyboardReachesEveryControlWithAVisibleFocus() {
+    String run = newRun();
+    budget(run, "0.05");
+    usage(run, "coder", "claude-sonnet-4-5", 20_000, 5_000); // paused, so Resume is enabled
+    open("/#/runs/" + run);
+    waitLive();
+    waitForText(Duration.ofSeconds(3), By.id("run-state"), "Paused");
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      new Actions(browser.driver).sendKeys(Keys.TAB).perform();
+      WebElement e = browser.driver.switchTo().activeElement();
+      if (e.getTagName().equals("body")) {
+        continue; // the first Tab brings the focus into the page
+      }
+      String id = e.getAttribute("id");
+      String name = id != null && !id.isEmpty() ? "#" + id : e.getTagName() + ":" + e.getText();
+      seen.add(name);
+      Object outline = browser.driver.executeScript(
+          "const cs = getComputedStyle(arguments[0]); return cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2;", e);
+      assertThat(outline).as("visible focus on " + name).isEqualTo(true);
+    }
+    assertThat(seen).contains("a:Skip to content", "a:tokenmeter", "a:← All runs", "a:Resume…",
+        "#pause-reason", "#resume-amount", "#resume-reason", "#resume-button", "#budget-amount", "#budget-button");
+    assertThat(seen.indexOf("#resume-amount")).isLessThan(seen.indexOf("#resume-button"));
+    assertThat(seen).doesNotContain("#pause-button"); // disabled while paused
   }
 
   /** The stream comes back by itself after the server goes away and returns, and says so. */
