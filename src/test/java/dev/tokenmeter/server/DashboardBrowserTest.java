@@ -261,6 +261,13 @@ class DashboardBrowserTest {
     String line = browser.driver.findElement(By.cssSelector("svg.chart .cost-line")).getAttribute("d");
     assertThat(line.split("L").length).as("points of the cost line " + line).isGreaterThanOrEqualTo(calls);
     assertThat(browser.driver.findElements(By.cssSelector("svg.chart .marker.pause"))).hasSize(1);
+    // Each threshold lies on the cost line: the call that crossed it is a point of the line at
+    // the same place (same time, same cost).
+    Object off = browser.driver.executeScript(
+        "const pts = document.querySelector('svg.chart .cost-line').getAttribute('d').slice(1).split('L').map((p) => p.split(',').map(Number));"
+            + "return [...document.querySelectorAll('svg.chart .marker.threshold circle')].map((c) => [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))])"
+            + ".filter(([x, y]) => !pts.some(([px, py]) => Math.abs(px - x) < 3 && Math.abs(py - y) < 1.5)).map(String);");
+    assertThat((List<?>) off).as("thresholds off the cost line").isEmpty();
     assertThat(browser.driver.findElement(By.id("run-cost")).getText())
         .isEqualTo(usd(status(demo).path("costUsd").asText()));
 

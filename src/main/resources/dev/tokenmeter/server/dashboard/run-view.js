@@ -51,36 +51,38 @@ function timeline(run, track) {
 }
 
 /**
- * The cost curve. With the run's usage events at hand it is exact call by call: walking back
- * from the cost the server last reported, each call's cost is taken off in turn. Before the
- * first event held (or without any) the points known from history and thresholds are used.
+ * The cost curve. With the run's usage events at hand it is exact call by call: each call adds
+ * its cost, from where the events held start; that start is the cost the server last reported
+ * less the calls seen, which is zero unless the server's event buffer no longer holds the first
+ * calls. Event times place the points; they never change the values. Without events, the points
+ * known from history and thresholds are used.
  */
 function costCurve(run, track) {
-  const anchorT = Date.parse(run.lastUsageAt);
-  const anchorV = usdNumber(run.costUsd);
-  const events = track.usage.filter((e) => e.t <= anchorT).sort((a, b) => a.t - b.t);
-  if (!Number.isFinite(anchorT) || !Number.isFinite(anchorV) || events.length === 0) return [...track.costs];
-  const derived = [];
-  let c = anchorV;
-  for (let i = events.length - 1; i >= 0; i--) {
-    derived.push({ t: events[i].t, v: c });
-    c = Math.max(0, c - events[i].v);
-  }
+  const total = usdNumber(run.costUsd);
+  const events = [...track.usage].sort((a, b) => a.t - b.t);
+  if (!Number.isFinite(total) || events.length === 0) return [...track.costs];
+  const seen = events.reduce((sum, e) => sum + e.v, 0);
+  let c = Math.max(0, total - seen);
   const first = events[0].t;
-  const before = track.costs.filter((p) => p.t < first && p.v <= c + 1e-9);
-  if (before.length === 0 || before[before.length - 1].v < c) before.push({ t: first - 1, v: c });
-  return [...before, ...derived.reverse()];
+  const curve = track.costs.filter((p) => p.t < first && p.v <= c + 1e-9);
+  if (curve.length === 0 || curve[curve.length - 1].v < c) curve.push({ t: first - 1, v: c });
+  for (const e of events) {
+    c += e.v;
+    curve.push({ t: e.t, v: c });
+  }
+  return curve;
 }
 
 function chartData(run, track, now) {
   const costs = costCurve(run, track);
   const budgets = [...track.budgets];
   const markers = [];
-  for (const e of run.history ?? []) {
-    markers.push({ t: Date.parse(e.at), v: usdNumber(e.costUsd), kind: e.action, label: `${e.action} at ${time(e.at)}: ${e.reason ?? ''}` });
-  }
+  // Thresholds first, so that a pause at the same moment is drawn on top.
   for (const e of track.thresholds) {
     markers.push({ t: e.t, v: usdNumber(e.costUsd), kind: 'threshold', label: `${Math.round(Number(e.fraction) * 100)}% of budget at ${time(e.at)}` });
+  }
+  for (const e of run.history ?? []) {
+    markers.push({ t: Date.parse(e.at), v: usdNumber(e.costUsd), kind: e.action, label: `${e.action} at ${time(e.at)}: ${e.reason ?? ''}` });
   }
   return { costs, budgets, markers, now: run.state === 'ended' && run.endedAt ? Date.parse(run.endedAt) : now };
 }

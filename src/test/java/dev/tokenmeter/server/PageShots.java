@@ -4,11 +4,11 @@ import java.nio.file.Path;
 
 /**
  * For looking at the page during development: screenshots of a running dashboard at both widths.
- * {@code StubShots URL OUTDIR [RUN]}; not a test.
+ * {@code PageShots URL OUTDIR [RUN]}; not a test.
  */
-final class StubShots {
+final class PageShots {
 
-  private StubShots() {}
+  private PageShots() {}
 
   public static void main(String[] args) throws Exception {
     String base = args[0];
