@@ -141,6 +141,7 @@ class DashboardBrowserTest {
 
     browser.driver.findElement(row).findElement(By.cssSelector("a.run-link")).click();
     waitForText(Duration.ofSeconds(3), By.id("run-state"), "Paused");
+    assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).as("focus after navigating").isEqualTo("run-title");
     WebElement banner = browser.driver.findElement(By.id("breakpoint"));
     assertThat(banner.isDisplayed()).isTrue();
     assertThat(banner.getText()).contains(reason).contains("Paused by budget");
@@ -178,6 +179,45 @@ class DashboardBrowserTest {
     assertThat(browser.driver.executeScript("return sessionStorage.getItem('tokenmeter.apiToken')")).isEqualTo(TOKEN);
     assertThat(browser.driver.getCurrentUrl()).doesNotContain(TOKEN);
     assertThat(browser.driver.findElement(By.id("breakpoint")).isDisplayed()).isFalse();
+  }
+
+  /** A budget set from the page reaches the server; a refused resume shows the server's reason. */
+  @Test
+  void setBudgetAndARefusedResume() throws Exception {
+    String run = newRun();
+    budget(run, "0.05");
+    usage(run, "coder", "claude-sonnet-4-5", 20_000, 5_000);
+    open("/#/runs/" + run);
+    waitLive();
+    waitForText(Duration.ofSeconds(3), By.id("run-state"), "Paused");
+    browser.driver.executeScript("sessionStorage.setItem('tokenmeter.apiToken', arguments[0])", TOKEN);
+
+    // Raising by a cent leaves the cost over the budget: the server refuses, and says why.
+    type(By.id("resume-amount"), "0.01");
+    browser.driver.findElement(By.id("resume-button")).click();
+    new WebDriverWait(browser.driver, Duration.ofSeconds(3))
+        .until(ExpectedConditions.textToBePresentInElementLocated(By.id("control-status"), "Resume failed: "));
+    String shown = browser.driver.findElement(By.id("control-status")).getText();
+    HttpResponse<String> direct =
+        HTTP.send(
+            HttpRequest.newBuilder(base.resolve("/api/v1/runs/" + run + "/resume"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"raiseUsd\":\"0.01\",\"by\":\"dashboard\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(direct.statusCode()).isEqualTo(409);
+    assertThat(shown).isEqualTo("Resume failed: " + JSON.readTree(direct.body()).path("error").asText());
+    assertThat(status(run).path("state").asText()).isEqualTo("paused");
+
+    // A malformed amount is caught before sending.
+    type(By.id("budget-amount"), "ten dollars");
+    browser.driver.findElement(By.id("budget-button")).click();
+    waitForText(Duration.ofSeconds(2), By.id("control-status"), "Budget: enter an amount in USD like 2.50");
+
+    type(By.id("budget-amount"), "12.34");
+    browser.driver.findElement(By.id("budget-button")).click();
+    waitForText(Duration.ofSeconds(3), By.id("run-budget"), "$12.34");
+    assertThat(status(run).path("budgetUsd").asText()).isEqualTo("12.34");
   }
 
   @Test

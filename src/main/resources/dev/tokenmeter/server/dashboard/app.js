@@ -162,7 +162,7 @@ function soon() {
   if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 150);
 }
 
-function route() {
+function route(event) {
   const m = /^#\/runs\/(.+)$/.exec(location.hash);
   const runId = m ? decodeURIComponent(m[1]) : null;
   const key = runId === null ? 'runs' : `run:${runId}`;
@@ -183,7 +183,9 @@ function route() {
   const nav = document.getElementById('nav-runs');
   if (runId === null) nav.setAttribute('aria-current', 'page');
   else nav.removeAttribute('aria-current');
-  if (document.activeElement && document.activeElement !== document.body) view.title.focus();
+  // After an in-page navigation, the focus goes to the new view's heading (the link that had it
+  // is gone); on the first load it stays where the browser puts it.
+  if (event) view.title.focus();
   refresh();
 }
 
@@ -208,4 +210,4 @@ connect({
 
 window.addEventListener('hashchange', route);
 setInterval(() => { if (!document.hidden) refresh(); }, REFRESH_EVERY_MS);
-route();
+route(null);
