@@ -100,6 +100,14 @@ public final class TokenMeter implements AutoCloseable {
   private volatile LongSupplier pricebookReloads = () -> 0;
   private volatile LongSupplier pricebookReloadErrors = () -> 0;
   private final ScheduledExecutorService sweeper;
+  /**
+   * The system clock read every {@link #TICK_MILLIS} ms by the background thread, so that recording
+   * stamps a run's last usage without a clock read of its own (a read costs as much as the rest
+   * of the recording path). Only used with the system clock; an injected clock is read directly.
+   */
+  private volatile long coarseMillis;
+  private final boolean coarse;
+  static final long TICK_MILLIS = 10;
 
   private TokenMeter(Builder b) {
     this.pricing = b.pricing != null ? b.pricing : new Pricing(b.priceBook != null ? b.priceBook : PriceBook.empty());
@@ -114,6 +122,8 @@ public final class TokenMeter implements AutoCloseable {
     this.listeners.addAll(b.listeners);
     restore();
     pricing.onUpdate(this::reprice);
+    this.coarse = !b.sweepInterval.isZero() && b.clock.equals(Clock.systemUTC());
+    this.coarseMillis = clock.millis();
     if (b.sweepInterval.isZero()) {
       this.sweeper = null;
     } else {
@@ -126,6 +136,9 @@ public final class TokenMeter implements AutoCloseable {
               });
       long every = b.sweepInterval.toMillis();
       sweeper.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
+      if (coarse) {
+        sweeper.scheduleAtFixedRate(() -> coarseMillis = clock.millis(), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+      }
     }
   }
 
@@ -211,7 +224,7 @@ public final class TokenMeter implements AutoCloseable {
       boolean longContext =
           price != null && price.isLongContext(input + cacheRead + cacheWrite5m + cacheWrite1h);
       h.series.add(longContext, input, output, cacheRead, cacheWrite5m, cacheWrite1h);
-      rs.ledger.touch(clock.millis());
+      rs.ledger.touch(coarse ? coarseMillis : clock.millis());
       long pico = -1;
       if (price == null) {
         ledger.unpriced(h.model).add(input, output, cacheRead, cacheWrite5m, cacheWrite1h);

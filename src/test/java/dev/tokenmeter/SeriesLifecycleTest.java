@@ -12,30 +12,6 @@ import org.junit.jupiter.api.Test;
 
 class SeriesLifecycleTest {
 
-  /** A clock the test moves by hand. */
-  static final class ManualClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-12-01T00:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
   private final ManualClock clock = new ManualClock();
 
   private TokenMeter meter(int cap) {

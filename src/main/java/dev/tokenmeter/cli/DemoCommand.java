@@ -6,7 +6,6 @@ import dev.tokenmeter.budget.Breakpoint;
 import dev.tokenmeter.budget.MeterListener;
 import dev.tokenmeter.server.Json;
 import dev.tokenmeter.server.TokenMeterServer;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.concurrent.Callable;
@@ -28,10 +27,9 @@ import picocli.CommandLine.Option;
     })
 final class DemoCommand implements Callable<Integer> {
 
+  @CommandLine.ParentCommand Main main;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Option(names = "--port", paramLabel = "N", defaultValue = "9464", description = "port (default ${DEFAULT-VALUE}; 0 picks a free one)")
-  int port;
+  @CommandLine.Mixin ServerOptions options;
 
   @Option(names = "--speed", paramLabel = "N", defaultValue = "1", description = "divide every delay by N (default ${DEFAULT-VALUE}: about a minute)")
   double speed;
@@ -60,22 +58,28 @@ final class DemoCommand implements Callable<Integer> {
       t.setDaemon(true);
       return t;
     });
+    if (options.stateDir == null && options.config == null && !main.env.containsKey("TOKENMETER_STATE_DIR")) {
+      // The demo's pauses are durable like any others, but in a folder of its own: a demo run
+      // left paused must not show up in the next `tokenmeter serve`.
+      options.stateDir = java.nio.file.Files.createTempDirectory("tokenmeter-demo-").toString();
+    }
+    Settings settings = options.resolve(main.env);
     try (UntilShutdown life = new UntilShutdown();
-        TokenMeter meter = TokenMeter.builder().priceBook(InterimPriceBook.get()).build();
-        TokenMeterServer server =
-            TokenMeterServer.builder(meter).port(port).registry(new PrometheusRegistry()).build().start()) {
+        Sidecar sidecar = Sidecar.start(settings, main.env)) {
+      TokenMeter meter = sidecar.meter;
+      TokenMeterServer server = sidecar.server;
       Demo demo = new Demo(meter, id, speed, out);
       meter.addListener(demo.narrator());
       meter.setRunBudget(id, budget, "demo");
       if (noWait) {
-        meter.addListener(autoResume(server, id, resumer, out));
+        meter.addListener(autoResume(server, settings.apiToken(), id, resumer, out));
       }
       String base = server.uri().toString();
       out.println("tokenmeter serving on " + base);
       out.println("  metrics     " + base + "metrics");
       out.println("  dashboard   " + base);
       out.println("  run JSON    " + base + ApiClient.runPath(id, null));
-      out.println("  watch it    tokenmeter run:status " + id + " --watch" + (port == TokenMeterServer.DEFAULT_PORT ? "" : " --server " + base));
+      out.println("  watch it    tokenmeter run:status " + id + " --watch" + (server.port() == TokenMeterServer.DEFAULT_PORT ? "" : " --server " + base));
       out.println("run " + id + ", budget $" + budget.toPlainString() + (noWait ? ", resumes by itself (--no-wait)" : ""));
       out.flush();
       try {
@@ -98,8 +102,9 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** On a pause, a moment later, raises the budget by $2 through the HTTP API, as a person would. */
-  private MeterListener autoResume(TokenMeterServer server, String id, ExecutorService resumer, PrintWriter out) {
-    ApiClient api = new ApiClient(server.uri().toString(), null);
+  private MeterListener autoResume(
+      TokenMeterServer server, String apiToken, String id, ExecutorService resumer, PrintWriter out) {
+    ApiClient api = new ApiClient(server.uri().toString(), apiToken);
     return new MeterListener() {
       @Override
       public void onPause(String r, String session, Breakpoint bp) {

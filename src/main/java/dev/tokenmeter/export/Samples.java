@@ -92,8 +92,8 @@ public final class Samples {
     add(m, MetricFamily.STATE_WRITE_ERRORS, self.stateWriteErrors());
     add(m, MetricFamily.TRACKED_RUNS, self.trackedRuns());
     add(m, MetricFamily.INGEST_ERRORS, self.ingestErrors());
-    add(m, MetricFamily.WEBHOOK_ACCEPTED, self.webhookAccepted());
-    add(m, MetricFamily.WEBHOOK_REJECTED, self.webhookRejected());
+    add(m, MetricFamily.WEBHOOK_REQUESTS, self.webhookAccepted(), "accepted");
+    add(m, MetricFamily.WEBHOOK_REQUESTS, self.webhookRejected(), "rejected");
     add(m, MetricFamily.PRICEBOOK_RELOADS, self.pricebookReloads());
     add(m, MetricFamily.PRICEBOOK_RELOAD_ERRORS, self.pricebookReloadErrors());
     for (Map.Entry<MetricFamily, List<Sample>> e : m.entrySet()) {

@@ -61,6 +61,14 @@ public final class Prices {
 
   /** The exact cost in USD of these tokens at these prices. */
   public BigDecimal cost(TokenCounts tokens) {
+    if (exactPico) {
+      // Same value as the decimal sum below, without a BigDecimal per token type: collection
+      // prices every series on every scrape.
+      long pico = costPico(tokens);
+      if (pico != Long.MAX_VALUE) {
+        return BigDecimal.valueOf(pico, 12).stripTrailingZeros();
+      }
+    }
     BigDecimal sum = BigDecimal.ZERO;
     for (TokenType t : TokenType.all()) {
       long n = tokens.get(t);

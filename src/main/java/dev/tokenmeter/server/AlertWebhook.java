@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +36,6 @@ final class AlertWebhook {
   private final TokenMeter meter;
   private final Consumer<ObjectNode> notifications;
   private final Map<String, Boolean> handled;
-  final LongAdder accepted = new LongAdder();
-  final LongAdder rejected = new LongAdder();
 
   AlertWebhook(TokenMeter meter, int memory, Consumer<ObjectNode> notifications) {
     this.meter = meter;
@@ -88,13 +85,13 @@ final class AlertWebhook {
       alerts = parse(root);
       truncated = root.path("truncatedAlerts").asInt(0);
     } catch (HttpError e) {
-      rejected.increment();
+      meter.countWebhook(false);
       throw e;
     } catch (JsonProcessingException e) {
-      rejected.increment();
+      meter.countWebhook(false);
       throw HttpError.of(400, "not an Alertmanager webhook payload: malformed JSON: " + Json.describe(e));
     }
-    accepted.increment();
+    meter.countWebhook(true);
     if (truncated > 0) {
       log.warn("Alertmanager left {} alerts out of a webhook call (max_alerts); they are not seen here", truncated);
     }

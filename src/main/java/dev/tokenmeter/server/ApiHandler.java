@@ -94,8 +94,15 @@ final class ApiHandler extends Handler.Abstract {
     List<String> p = segments(req.getHttpURI().getPath());
     if (p.size() == 1 && p.get(0).equals("healthz")) {
       allow(method, "GET");
+      // Liveness: 200 while serving. "degraded" names what needs a person, e.g. a state directory
+      // that stopped taking writes (pauses still hold in memory, but would not survive a restart).
       ObjectNode o = Json.object();
-      o.put("status", "ok");
+      com.fasterxml.jackson.databind.node.ArrayNode problems = o.putArray("problems");
+      if (!meter.stateWritable()) {
+        problems.add("the state directory does not take writes (" + meter.stats().stateWriteErrors()
+            + " failed); pauses hold in memory but would not survive a restart");
+      }
+      o.put("status", problems.isEmpty() ? "ok" : "degraded");
       send(resp, cb, 200, o);
       return;
     }

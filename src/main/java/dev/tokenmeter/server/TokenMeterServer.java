@@ -1,7 +1,8 @@
 package dev.tokenmeter.server;
 
 import dev.tokenmeter.TokenMeter;
-import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import dev.tokenmeter.export.prometheus.TokenMeterCollector;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetAddress;
 import java.net.URI;
@@ -60,8 +61,7 @@ public final class TokenMeterServer implements AutoCloseable {
     this.burnRate = new BurnRate(System::currentTimeMillis);
     this.alerts =
         new AlertWebhook(b.meter, b.alertMemory, n -> events.append("notification", () -> n));
-    PrometheusRegistry registry = b.registry != null ? b.registry : new PrometheusRegistry();
-    registerSelfMetrics(registry, alerts);
+    PrometheusRegistry registry = b.registry != null ? b.registry : defaultRegistry(b.meter);
 
     QueuedThreadPool pool = new QueuedThreadPool(b.maxThreads, Math.min(4, b.maxThreads));
     pool.setName("tokenmeter-http");
@@ -136,7 +136,7 @@ public final class TokenMeterServer implements AutoCloseable {
 
   /** Webhook calls accepted and rejected (malformed), for tests and self-metrics. */
   long webhookCalls(boolean accepted) {
-    return accepted ? alerts.accepted.sum() : alerts.rejected.sum();
+    return accepted ? meter.stats().webhookAccepted() : meter.stats().webhookRejected();
   }
 
   @Override
@@ -156,17 +156,12 @@ public final class TokenMeterServer implements AutoCloseable {
     server.join();
   }
 
-  private static void registerSelfMetrics(PrometheusRegistry registry, AlertWebhook alerts) {
-    CounterWithCallback.builder()
-        .name("tokenmeter_webhook_requests")
-        .help("Alertmanager webhook calls, by outcome: accepted, or rejected as malformed")
-        .labelNames("outcome")
-        .callback(
-            cb -> {
-              cb.call(alerts.accepted.sum(), "accepted");
-              cb.call(alerts.rejected.sum(), "rejected");
-            })
-        .register(registry);
+  /** tokenmeter's metrics, read from the ledger at scrape time, and the JVM's. */
+  private static PrometheusRegistry defaultRegistry(TokenMeter meter) {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    TokenMeterCollector.register(meter, registry);
+    JvmMetrics.builder().register(registry);
+    return registry;
   }
 
   /**
@@ -231,7 +226,10 @@ public final class TokenMeterServer implements AutoCloseable {
       return this;
     }
 
-    /** The registry {@code /metrics} exposes; default a new one with the server's own metrics. */
+    /**
+     * The registry {@code /metrics} exposes. Default: a new one with tokenmeter's collector and the
+     * JVM metrics; a registry given here gets nothing added, so register the collector in it.
+     */
     public Builder registry(PrometheusRegistry registry) {
       this.registry = registry;
       return this;

@@ -23,7 +23,7 @@ class ClientCommandsTest {
 
   @BeforeEach
   void start() throws Exception {
-    meter = TokenMeter.builder().priceBook(InterimPriceBook.get()).defaultRunBudget(new BigDecimal("1.00")).sweepInterval(Duration.ZERO).build();
+    meter = TokenMeter.builder().priceBook(dev.tokenmeter.pricing.DefaultPriceBook.load()).defaultRunBudget(new BigDecimal("1.00")).sweepInterval(Duration.ZERO).build();
     server = TokenMeterServer.builder(meter).port(0).apiToken(TOKEN).shutdownIdleTimeout(Duration.ofMillis(100)).build().start();
     env = Map.of("TOKENMETER_SERVER", server.uri().toString(), "TOKENMETER_API_TOKEN", TOKEN);
     meter.handle("r1", "s1", "coder", "claude-sonnet-4-5").record(10_000, 2_000, 50_000, 0, 0);
@@ -137,8 +137,8 @@ class ClientCommandsTest {
       assertThat(h.exit).as(cmd).isEqualTo(0);
       assertThat(h.out()).as(cmd).contains("Usage: tokenmeter " + cmd);
     }
-    Cli prices = Cli.run("prices", "list");
-    assertThat(prices.exit).isEqualTo(1);
-    assertThat(prices.err()).contains("not yet available");
+    Cli prices = Cli.run("prices", "list", "--model", "claude-sonnet-4-5-20250929");
+    assertThat(prices.exit).isZero();
+    assertThat(prices.out()).contains("claude-sonnet-4-5 ").contains("above 200000");
   }
 }

@@ -1,5 +1,7 @@
 package dev.tokenmeter.export.micrometer;
 
+import dev.tokenmeter.ManualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenmeter.TokenMeter;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 class TokenMeterBinderTest {
 
-  private final MutableClock clock = new MutableClock();
+  private final ManualClock clock = new ManualClock();
   private TokenMeter meter;
   private PrometheusMeterRegistry registry;
   private TokenMeterBinder binder;
@@ -147,26 +149,5 @@ class TokenMeterBinderTest {
     }
   }
 
-  static final class MutableClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
 }
