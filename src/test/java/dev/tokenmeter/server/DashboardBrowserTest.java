@@ -301,13 +301,14 @@ class DashboardBrowserTest {
     String line = browser.driver.findElement(By.cssSelector("svg.chart .cost-line")).getAttribute("d");
     assertThat(line.split("L").length).as("points of the cost line " + line).isGreaterThanOrEqualTo(calls);
     assertThat(browser.driver.findElements(By.cssSelector("svg.chart .marker.pause"))).hasSize(1);
-    // Each threshold lies on the cost line: the call that crossed it is a point of the line at
-    // the same place (same time, same cost).
-    Object off = browser.driver.executeScript(
-        "const pts = document.querySelector('svg.chart .cost-line').getAttribute('d').slice(1).split('L').map((p) => p.split(',').map(Number));"
-            + "return [...document.querySelectorAll('svg.chart .marker.threshold circle')].map((c) => [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))])"
-            + ".filter(([x, y]) => !pts.some(([px, py]) => Math.abs(px - x) < 3 && Math.abs(py - y) < 1.5)).map(String);");
-    assertThat((List<?>) off).as("thresholds off the cost line").isEmpty();
+    assertThat((List<?>) browser.driver.executeScript(OFF_THE_LINE)).as("thresholds off the cost line, live").isEmpty();
+    // The same from the events replayed to a page opened afterwards.
+    open("/#/runs/" + demo);
+    waitLive();
+    waitForText(Duration.ofSeconds(3), By.id("run-state"), "Paused");
+    new WebDriverWait(browser.driver, Duration.ofSeconds(3))
+        .until(d -> d.findElements(By.cssSelector("svg.chart .marker.threshold")).size() >= 3);
+    assertThat((List<?>) browser.driver.executeScript(OFF_THE_LINE)).as("thresholds off the cost line, replayed").isEmpty();
     assertThat(browser.driver.findElement(By.id("run-cost")).getText())
         .isEqualTo(usd(status(demo).path("costUsd").asText()));
 
@@ -489,6 +490,15 @@ class DashboardBrowserTest {
           "  if (ratio < (large ? 3 : 4.5)) bad.push(`${el.tagName.toLowerCase()}.${el.getAttribute('class') || ''} '${el.textContent.trim().slice(0, 30)}' ${ratio.toFixed(2)}`);",
           "}",
           "return bad;");
+
+  /**
+   * Threshold markers that are not on the cost line. The call that crossed a threshold is a point
+   * of the line at the same place (same time, same cost).
+   */
+  private static final String OFF_THE_LINE =
+      "const pts = document.querySelector('svg.chart .cost-line').getAttribute('d').slice(1).split('L').map((p) => p.split(',').map(Number));"
+          + "return [...document.querySelectorAll('svg.chart .marker.threshold circle')].map((c) => [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))])"
+          + ".filter(([x, y]) => !pts.some(([px, py]) => Math.abs(px - x) < 3 && Math.abs(py - y) < 1.5)).map(String);";
 
   /** Where the parts of the page are, rounded to the pixel. */
   private static final String BOXES =
