@@ -8,10 +8,14 @@ import { createRunsView } from './runs-view.js';
 import { createRunView } from './run-view.js';
 
 const MAX_POINTS = 2000;
+const MAX_TRACKS = 200;
 const REFRESH_EVERY_MS = 5000;
 
 const viewRoot = document.getElementById('view');
 const loadError = document.getElementById('load-error');
+
+/** The view on screen: { key, view, runId }. */
+let current = null;
 
 /** What is known of each run over time, for the chart and the timeline: run -> track. */
 const tracks = new Map();
@@ -21,6 +25,12 @@ function track(run) {
   if (!t) {
     t = { costs: [], budgets: [], thresholds: [], thresholdKeys: new Set(), usage: [], usageIds: new Set() };
     tracks.set(run, t);
+    // A page left open for days must not keep every run it ever saw: forget the oldest ones
+    // (but never the one on screen); a run seen again starts afresh from the server's data.
+    for (const id of tracks.keys()) {
+      if (tracks.size <= MAX_TRACKS) break;
+      if (id !== current?.runId) tracks.delete(id);
+    }
   }
   return t;
 }
@@ -111,7 +121,6 @@ function askToken(serverMessage, hadToken) {
 
 // ------------------------------------------------------------------ views and refresh
 
-let current = null; // { key, view, runId }
 let inFlight = null;
 let again = false;
 
