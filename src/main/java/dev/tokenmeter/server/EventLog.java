@@ -7,6 +7,7 @@ import dev.tokenmeter.budget.MeterListener;
 import dev.tokenmeter.budget.ThresholdCrossing;
 import dev.tokenmeter.usage.UsageEvent;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -132,6 +133,10 @@ final class EventLog implements MeterListener {
 
   @Override
   public void onUsage(UsageEvent e, BigDecimal costUsd) {
+    // An event posted without a timestamp is stamped with the time it was recorded, so that every
+    // usage event on the stream says when it happened (the dashboard draws each call at it, also
+    // when the events are replayed to a page opened later).
+    Instant at = e.timestamp() != null ? e.timestamp() : Instant.now();
     append(
         "usage",
         () -> {
@@ -142,7 +147,7 @@ final class EventLog implements MeterListener {
           o.put("model", e.model());
           o.set("tokens", RunJson.tokens(e.tokens()));
           o.put("costUsd", Json.money(costUsd));
-          o.put("timestamp", Json.instant(e.timestamp()));
+          o.put("timestamp", Json.instant(at));
           return o;
         });
   }

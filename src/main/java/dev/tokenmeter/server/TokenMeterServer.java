@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * tokenmeter's one HTTP server (DESIGN section 6): metrics, usage ingest, run status and
- * control, the Alertmanager webhook and the event stream, on Jetty's core API.
+ * control, the Alertmanager webhook, the event stream and the embedded dashboard at {@code /}, on
+ * Jetty's core API.
  *
  * <pre>{@code
  * try (TokenMeterServer server = TokenMeterServer.builder(meter).port(0).build().start()) {
@@ -78,7 +79,7 @@ public final class TokenMeterServer implements AutoCloseable {
         new ApiHandler(
             b.meter, b.apiToken == null ? null : new BearerToken(b.apiToken), b.maxBodyBytes, registry,
             alerts, events, burnRate, b.maxEventStreams, b.heartbeat.toMillis());
-    this.graceful = new GracefulHandler(api);
+    this.graceful = new GracefulHandler(DashboardHandler.withApi(api));
     // During a stop, a connection idle this long is closed; requests in flight still finish.
     graceful.setShutdownIdleTimeout(b.shutdownIdleTimeout.toMillis());
     server.setHandler(graceful);

@@ -33,7 +33,9 @@ class ApiTest {
     HttpResponse<String> r = h.get("/healthz");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("{\"status\":\"ok\",\"problems\":[]}");
-    assertThat(h.get("/").statusCode()).isEqualTo(404);
+    // "/" is the embedded dashboard (DESIGN section 6); other paths outside the API are 404.
+    assertThat(h.get("/").statusCode()).isEqualTo(200);
+    assertThat(h.get("/nope").statusCode()).isEqualTo(404);
   }
 
   @Test
