@@ -290,6 +290,10 @@ final class ApiHandler extends Handler.Abstract {
     }
     try {
       long cursor = lastEventId(req);
+      if (cursor > events.lastId()) {
+        // An id from before a restart (ids start again at 1): everything held is new to it.
+        cursor = 0;
+      }
       resp.setStatus(200);
       resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream;charset=utf-8");
       resp.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");

@@ -144,4 +144,14 @@ class EventStreamTest {
     }
     assertThat(h.get("/api/v1/events?lastEventId=x").statusCode()).isEqualTo(400);
   }
+
+  @Test
+  void anIdFromBeforeARestartGetsEverythingHeld() throws Exception {
+    h.post("/api/v1/usage", EVENT);
+    // This server has sent one event; a client that saw id 5000 saw a previous server's.
+    try (Stream s = new Stream("5000")) {
+      List<String> usage = s.next("usage");
+      assertThat(usage.get(0)).isEqualTo("id: 1");
+    }
+  }
 }
