@@ -369,9 +369,12 @@ public final class LoadGen {
     /**
      * One slot per request, repeating: N notify (firing, no action), P pause of a new run, R the
      * last pause re-sent (same fingerprint and startsAt), G a group pausing two new runs, X the
-     * last group resolved. Per 20 requests: 7 N, 1 P, 8 R, 1 G, 3 X.
+     * last group resolved. Default per 20 requests: 7 N, 1 P, 8 R, 1 G, 3 X ({@code --cycle}
+     * changes it; it must have a P before its first R and a G before its first X).
      */
-    static final String CYCLE = "NPRRNGRNRXNRRNXRNRXN";
+    static final String DEFAULT_CYCLE = "NPRRNGRNRXNRRNXRNRXN";
+
+    final String CYCLE;
 
     final URI uri;
     final URI runsUri;
@@ -392,6 +395,17 @@ public final class LoadGen {
       this.warmupSeconds = Integer.parseInt(o.getOrDefault("warmup-seconds", "10"));
       this.targetP99Ms = Double.parseDouble(o.getOrDefault("target-p99-ms", "5"));
       this.payloads = Path.of(o.getOrDefault("payloads", "/work/shared/data/alertmanager-webhook"));
+      this.CYCLE = o.getOrDefault("cycle", DEFAULT_CYCLE);
+      if (!CYCLE.matches("[NPRGX]+") || before(CYCLE, 'R', 'P') || before(CYCLE, 'X', 'G')) {
+        throw new IllegalArgumentException("--cycle: letters N P R G X, with a P before the first R and a G before the first X");
+      }
+    }
+
+    /** True when {@code later} occurs in the cycle without {@code first} before it. */
+    static boolean before(String cycle, char later, char first) {
+      int l = cycle.indexOf(later);
+      int f = cycle.indexOf(first);
+      return l >= 0 && (f < 0 || l < f);
     }
 
     /** A captured payload with its run names, sessions, fingerprints and times made into holes. */

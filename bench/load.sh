@@ -20,6 +20,7 @@ RUNS="${RUNS:-300}"                  # distinct runs the events spread over
 RATE="${RATE:-500}"                  # webhook requests per second, open loop
 SECONDS_="${SECONDS_:-60}"           # measured webhook seconds (SECONDS is bash's own variable)
 WARMUP_SECONDS="${WARMUP_SECONDS:-10}"
+CYCLE="${CYCLE:-NPRRNGRNRXNRRNXRNRXN}"  # webhook request kinds, repeating (see LoadGen.Webhook)
 TARGET_EPS="${TARGET_EPS:-50000}"
 TARGET_P99_MS="${TARGET_P99_MS:-5}"
 PAYLOADS="${PAYLOADS:-/work/shared/data/alertmanager-webhook}"
@@ -118,7 +119,7 @@ echo "load after ingest: $(uptime)"
 
 section "webhook"
 gen webhook --rate "$RATE" --seconds "$SECONDS_" --warmup-seconds "$WARMUP_SECONDS" \
-  --target-p99-ms "$TARGET_P99_MS" --payloads "$PAYLOADS" | tee "$tmp/webhook.out"
+  --target-p99-ms "$TARGET_P99_MS" --payloads "$PAYLOADS" --cycle "$CYCLE" | tee "$tmp/webhook.out"
 webhook_rc=${PIPESTATUS[0]}
 cpu2="$(cpu)"
 webhook_cpu="$(cpu_used "$cpu1" "$cpu2")"
