@@ -483,6 +483,7 @@ public final class LoadGen {
       long[] sendLag = new long[total];
       Arrays.fill(latency, -1);
       AtomicInteger errors = new AtomicInteger();
+      AtomicInteger notSent = new AtomicInteger();
       AtomicInteger inFlight = new AtomicInteger();
       AtomicLong paused = new AtomicLong();
       AtomicLong duplicates = new AtomicLong();
@@ -497,9 +498,8 @@ public final class LoadGen {
           LockSupport.parkNanos(d);
         }
         sendLag[i] = System.nanoTime() - intended;
-        if (inFlight.get() >= 1000) { // a bound, not a throttle: a request not sent counts as failed
-          errors.incrementAndGet();
-          failures.add("request " + i + ": not sent, 1000 requests in flight");
+        if (inFlight.get() >= 1000) { // a bound, not a throttle: a request not sent misses the target
+          notSent.incrementAndGet();
           done.countDown();
           continue;
         }
@@ -525,7 +525,7 @@ public final class LoadGen {
         failures.add(done.getCount() + " requests unanswered 60 s after the last was sent");
       }
       long[] measured = Arrays.copyOfRange(latency, warm, total);
-      long unanswered = Arrays.stream(measured).filter(l -> l < 0).count();
+      long unanswered = Arrays.stream(measured).filter(l -> l < 0).count() - notSent.get();
       long[] lat = Arrays.stream(measured).filter(l -> l >= 0).sorted().toArray();
       long[] lag = Arrays.stream(sendLag, warm, total).sorted().toArray();
       System.out.printf(Locale.ROOT, "webhook: offered %.1f requests/s overall; generator send lag p99 %s ms, max %s ms; max in flight %d%n",
@@ -548,14 +548,24 @@ public final class LoadGen {
         System.out.printf(Locale.ROOT, "webhook:   %-24s n %6d  p50 %s  p90 %s  p99 %s  max %s%n", kind, k.length,
             ms(pct(k, 0.5)), ms(pct(k, 0.9)), ms(pct(k, 0.99)), ms(pct(k, 1.0)));
       }
-      System.out.printf(Locale.ROOT, "webhook: answers: paused %d (expected %d), duplicates %d (expected %d), notifications %d (expected %d); errors %d%n",
-          paused.get(), expectPaused, duplicates.get(), expectDuplicates, notifications.get(), expectNotifications, errors.get());
+      System.out.printf(Locale.ROOT, "webhook: answers: paused %d (expected %d), duplicates %d (expected %d), notifications %d (expected %d); errors %d, not sent %d%n",
+          paused.get(), expectPaused, duplicates.get(), expectDuplicates, notifications.get(), expectNotifications, errors.get(), notSent.get());
       failures.stream().limit(10).forEach(f -> System.out.println("webhook: FAILED " + f));
+      System.out.println("RESULT webhook_requests=" + lat.length);
+      System.out.println("RESULT webhook_offered_per_s=" + fmt(offered));
+      System.out.println("RESULT webhook_not_sent=" + notSent.get());
+      if (notSent.get() > 0) {
+        // The server fell so far behind that the generator's bound on requests in flight was hit:
+        // the target is missed, and the answer counts cannot be compared with the plan.
+        System.out.println("webhook: " + notSent.get() + " requests not sent (1000 already in flight): target missed; answer counts not checked");
+        boolean ok = failures.isEmpty() && unanswered == 0;
+        System.out.println("RESULT webhook_correct=" + (ok ? "unchecked" : "false"));
+        System.out.println("RESULT webhook_target_met=false");
+        return ok ? 1 : 2;
+      }
       boolean ok = failures.isEmpty() && unanswered == 0 && paused.get() == expectPaused
           && duplicates.get() == expectDuplicates && notifications.get() == expectNotifications
           && pausedRuns() == newRuns;
-      System.out.println("RESULT webhook_requests=" + lat.length);
-      System.out.println("RESULT webhook_offered_per_s=" + fmt(offered));
       System.out.println("RESULT webhook_correct=" + ok);
       if (!ok) {
         return 2;

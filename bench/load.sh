@@ -144,6 +144,7 @@ printf '%-34s %s\n' "webhook p99 ms (target <= $TARGET_P99_MS)" "$(r webhook_p99
 printf '%-34s %s\n' "webhook p99.9 ms" "$(r webhook_p99_9_ms)"
 printf '%-34s %s\n' "webhook max ms" "$(r webhook_max_ms)"
 printf '%-34s %s\n' "webhook answers correct" "$(r webhook_correct)"
+printf '%-34s %s\n' "webhook requests not sent" "$(r webhook_not_sent)"
 printf '%-34s %s\n' "webhook server CPU s" "$webhook_cpu"
 
 rc=0
