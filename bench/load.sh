@@ -60,7 +60,11 @@ fi
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/tokenmeter-load.XXXXXX")"
 server_pid=""
+gen_pid=""
 cleanup() {
+  if [ -n "$gen_pid" ] && kill -0 "$gen_pid" 2>/dev/null; then
+    kill "$gen_pid" 2>/dev/null || true
+  fi
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
@@ -97,7 +101,19 @@ if [ -z "$url" ]; then
 fi
 echo "server pid $server_pid at $url (JVM options: ${SERVER_JAVA_OPTS:-none} + GC log)"
 
-gen() { java bench/LoadGen.java "$@" --url "$url" --token-file "$tmp/token"; }
+# Runs the generator in the background and waits for it, so that a signal to this script is
+# handled at once (bash runs traps only between commands, but it interrupts `wait`).
+# Usage: gen OUTFILE ARGS...; returns the generator's exit status.
+gen() {
+  local out="$1"
+  shift
+  java bench/LoadGen.java "$@" --url "$url" --token-file "$tmp/token" > >(tee "$out") &
+  gen_pid=$!
+  local rc=0
+  wait "$gen_pid" || rc=$?
+  gen_pid=""
+  return "$rc"
+}
 # CPU seconds the server process has used (user + system), to show its cost per phase
 # independently of what else the machine runs.
 hz="$(getconf CLK_TCK)"
@@ -107,9 +123,9 @@ cpu_used() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 section "ingest"
 set +e
 cpu0="$(cpu)"
-gen ingest --events "$EVENTS" --warmup-events "$WARMUP_EVENTS" --batch "$BATCH" \
-  --connections "$CONNECTIONS" --runs "$RUNS" --target-eps "$TARGET_EPS" | tee "$tmp/ingest.out"
-ingest_rc=${PIPESTATUS[0]}
+gen "$tmp/ingest.out" ingest --events "$EVENTS" --warmup-events "$WARMUP_EVENTS" --batch "$BATCH" \
+  --connections "$CONNECTIONS" --runs "$RUNS" --target-eps "$TARGET_EPS"
+ingest_rc=$?
 cpu1="$(cpu)"
 ingest_cpu="$(cpu_used "$cpu0" "$cpu1")"
 lines=$(( EVENTS + WARMUP_EVENTS ))
@@ -118,9 +134,9 @@ echo "server CPU during ingest: $ingest_cpu s for about $lines lines:" \
 echo "load after ingest: $(uptime)"
 
 section "webhook"
-gen webhook --rate "$RATE" --seconds "$SECONDS_" --warmup-seconds "$WARMUP_SECONDS" \
-  --target-p99-ms "$TARGET_P99_MS" --payloads "$PAYLOADS" --cycle "$CYCLE" | tee "$tmp/webhook.out"
-webhook_rc=${PIPESTATUS[0]}
+gen "$tmp/webhook.out" webhook --rate "$RATE" --seconds "$SECONDS_" --warmup-seconds "$WARMUP_SECONDS" \
+  --target-p99-ms "$TARGET_P99_MS" --payloads "$PAYLOADS" --cycle "$CYCLE"
+webhook_rc=$?
 cpu2="$(cpu)"
 webhook_cpu="$(cpu_used "$cpu1" "$cpu2")"
 echo "server CPU during webhook: $webhook_cpu s for $(( RATE * (SECONDS_ + WARMUP_SECONDS) )) requests"
