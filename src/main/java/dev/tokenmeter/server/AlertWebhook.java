@@ -101,17 +101,20 @@ final class AlertWebhook {
     int unseenRuns = 0;
     int notified = 0;
     int untargeted = 0;
-    synchronized (this) {
-      for (Alert a : alerts) {
-        if (!a.pauses()) {
-          notified++;
-          notify(a);
-          continue;
-        }
-        if (handled.containsKey(a.key)) {
-          duplicates++;
-          continue;
-        }
+    for (Alert a : alerts) {
+      if (!a.pauses()) {
+        notified++;
+        notify(a);
+        continue;
+      }
+      if (!claim(a.key)) {
+        duplicates++;
+        continue;
+      }
+      // The pause itself runs outside the lock: it may write and sync the state file, and other
+      // webhook calls (other runs, notifications, re-sends) need not wait for that disk.
+      boolean done = false;
+      try {
         String reason = "alert " + a.name() + (a.summary == null ? "" : ": " + a.summary);
         String by = "alertmanager";
         String run = a.labels.get("run");
@@ -136,7 +139,11 @@ final class AlertWebhook {
           log.warn("alert {} asks to pause but names no run, no session and not {}=\"all\"; ignored", a.name(), SCOPE_LABEL);
           notify(a);
         }
-        handled.put(a.key, Boolean.TRUE);
+        done = true;
+      } finally {
+        if (!done) {
+          release(a.key); // it did not take effect: a re-send may try again
+        }
       }
     }
     ObjectNode out = Json.object();
@@ -149,6 +156,22 @@ final class AlertWebhook {
     out.put("untargeted", untargeted);
     out.put("truncatedAlerts", truncated);
     return out;
+  }
+
+  /**
+   * Marks an alert handled; false when it was already. Taken before the pause, so that a re-send
+   * arriving while the pause is still being written counts as a duplicate, as it would after.
+   */
+  private boolean claim(String key) {
+    synchronized (handled) {
+      return handled.putIfAbsent(key, Boolean.TRUE) == null;
+    }
+  }
+
+  private void release(String key) {
+    synchronized (handled) {
+      handled.remove(key);
+    }
   }
 
   private void notify(Alert a) {

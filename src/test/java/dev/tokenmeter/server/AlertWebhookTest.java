@@ -183,4 +183,36 @@ class AlertWebhookTest {
     assertThat(noToken.statusCode()).isEqualTo(401);
     assertThat(h.allRuns()).isEqualTo(before);
   }
+
+  @Test
+  void theSameAlertSentConcurrentlyPausesOnceAndEveryOtherCopyIsADuplicate() throws Exception {
+    String body = payload("02-firing-budget-exceeded.json");
+    int n = 8;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        answers.add(pool.submit(() -> {
+          go.await();
+          return alert(body);
+        }));
+      }
+      go.countDown();
+      int paused = 0;
+      int duplicates = 0;
+      for (java.util.concurrent.Future<HttpResponse<String>> f : answers) {
+        HttpResponse<String> r = f.get();
+        assertThat(r.statusCode()).isEqualTo(200);
+        paused += Harness.json(r).get("paused").asInt();
+        duplicates += Harness.json(r).get("duplicates").asInt();
+      }
+      assertThat(paused).isEqualTo(1);
+      assertThat(duplicates).isEqualTo(n - 1);
+      assertThat(state("run-a")).isEqualTo("paused");
+      assertThat(Harness.json(h.get("/api/v1/runs/run-a")).get("history").size()).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
