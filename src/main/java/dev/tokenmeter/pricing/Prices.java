@@ -101,7 +101,7 @@ public final class Prices {
 
   /** Converts pico-USD to an exact decimal USD amount. */
   public static BigDecimal picoToUsd(long pico) {
-    return BigDecimal.valueOf(pico).divide(BigDecimal.valueOf(Ledger.PICO_PER_USD)).stripTrailingZeros();
+    return BigDecimal.valueOf(pico, 12).stripTrailingZeros();
   }
 
   /** Converts a USD amount to pico-USD, rounding up. */
