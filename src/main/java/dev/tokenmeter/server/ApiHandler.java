@@ -136,9 +136,9 @@ final class ApiHandler extends Handler.Abstract {
       send(resp, cb, 200, o);
     } else if (p.size() == 4 && what.equals("runs")) {
       allow(method, "GET");
-      send(resp, cb, 200, runJson(p.get(3)));
+      send(resp, cb, 200, runJson(RunIds.require(p.get(3), "run id")));
     } else if (p.size() == 5 && what.equals("runs")) {
-      run(method, p.get(3), p.get(4), req, resp, cb);
+      run(method, RunIds.require(p.get(3), "run id"), p.get(4), req, resp, cb);
     } else {
       throw HttpError.of(404, "no such endpoint: " + req.getHttpURI().getPath());
     }
