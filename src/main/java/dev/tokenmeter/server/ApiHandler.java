@@ -54,10 +54,12 @@ final class ApiHandler extends Handler.Abstract {
   private final BurnRate burnRate;
   private final Semaphore streams;
   private final long heartbeatMillis;
+  private final BodyLimits bodyLimits;
 
   ApiHandler(
       TokenMeter meter, BearerToken token, int maxBodyBytes, PrometheusRegistry registry,
-      AlertWebhook alerts, EventLog events, BurnRate burnRate, int maxStreams, long heartbeatMillis) {
+      AlertWebhook alerts, EventLog events, BurnRate burnRate, int maxStreams, long heartbeatMillis,
+      BodyLimits bodyLimits) {
     this.meter = meter;
     this.token = token;
     this.maxBodyBytes = maxBodyBytes;
@@ -67,6 +69,7 @@ final class ApiHandler extends Handler.Abstract {
     this.burnRate = burnRate;
     this.streams = new Semaphore(maxStreams);
     this.heartbeatMillis = heartbeatMillis;
+    this.bodyLimits = bodyLimits;
   }
 
   @Override
@@ -361,7 +364,8 @@ final class ApiHandler extends Handler.Abstract {
       throw tooLarge();
     }
     byte[] b;
-    try (InputStream in = Content.Source.asInputStream(req)) {
+    try (BodyLimits.Reading reading = bodyLimits.start(req);
+        InputStream in = Content.Source.asInputStream(req)) {
       b = in.readNBytes(maxBodyBytes + 1);
     } catch (IOException e) {
       throw HttpError.of(400, "the request body could not be read: " + e.getMessage());
