@@ -43,6 +43,8 @@ final class ApiHandler extends Handler.Abstract {
 
   private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
   private static final String JSON = "application/json";
+  /** Request attribute: the body was read to its end. */
+  private static final String BODY_READ = "tokenmeter.bodyRead";
 
   private final TokenMeter meter;
   private final BearerToken token;
@@ -79,6 +81,12 @@ final class ApiHandler extends Handler.Abstract {
     } catch (HttpError e) {
       if (e.status == 401) {
         response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"tokenmeter\"");
+      }
+      if (request.getLength() != 0 && request.getAttribute(BODY_READ) == null) {
+        // Refused before its body was read (401, 405, 413, ...): Jetty then closes the connection
+        // unless the rest of the body had already arrived. Say so, or a client that pools the
+        // connection sends its next request into a closed socket.
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
       }
       send(response, callback, e.status, e.body);
     } catch (RuntimeException | IOException e) {
@@ -373,6 +381,7 @@ final class ApiHandler extends Handler.Abstract {
     if (b.length > maxBodyBytes) {
       throw tooLarge();
     }
+    req.setAttribute(BODY_READ, Boolean.TRUE);
     return new String(b, StandardCharsets.UTF_8);
   }
 
