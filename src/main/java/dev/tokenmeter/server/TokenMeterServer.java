@@ -85,6 +85,7 @@ public final class TokenMeterServer implements AutoCloseable {
     // During a stop, a connection idle this long is closed; requests in flight still finish.
     graceful.setShutdownIdleTimeout(b.shutdownIdleTimeout.toMillis());
     server.setHandler(graceful);
+    server.setErrorHandler(new ClosingErrorHandler());
     server.setStopTimeout(b.stopTimeout.toMillis());
   }
 

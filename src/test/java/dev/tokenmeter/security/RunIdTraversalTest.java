@@ -140,6 +140,24 @@ class RunIdTraversalTest {
     }
   }
 
+  /**
+   * Refusals by Jetty itself (a URI it will not take) and by the router go out before the body
+   * was read; Jetty then closes the connection, so they must say Connection: close, or a pooling
+   * client's next request fails ("header parser received no bytes", seen in this test's URL loop).
+   */
+  @Test
+  void refusalsBeforeTheBodySayConnectionClose(@TempDir Path root) throws Exception {
+    try (SecHarness h = new SecHarness(root.resolve("state"))) {
+      String body = "{\"budgetUsd\":\"5\"}";
+      for (String id : List.of("run%00x", "%2e%2e", "..%2F..%2Fescaped", "%20%20", "%C0%AE%C0%AE", "r".repeat(300))) {
+        String got = h.rawWithLateBody("PUT /api/v1/runs/" + id + "/budget HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + SecHarness.TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n", body);
+        assertThat(got).as(id).startsWith("HTTP/1.1 400");
+        assertThat(got.toLowerCase(java.util.Locale.ROOT)).as(id).contains("connection: close");
+      }
+    }
+  }
+
   static String usageJson(String run) {
     ObjectNode o = SecHarness.JSON.createObjectNode();
     o.put("run", run);

@@ -170,6 +170,33 @@ final class SecHarness implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends a header, then after a pause the body, as the JDK client does, and reads the answer
+   * until the server closes or a second passes.
+   */
+  String rawWithLateBody(String head, String body) throws IOException, InterruptedException {
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(1000);
+      OutputStream out = s.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      Thread.sleep(100);
+      try {
+        out.write(body.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+      } catch (IOException e) {
+        // already closed
+      }
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      try {
+        s.getInputStream().transferTo(got);
+      } catch (IOException e) {
+        // kept open (timeout) or reset
+      }
+      return got.toString(StandardCharsets.ISO_8859_1);
+    }
+  }
+
   /** The status codes of all responses in a raw exchange, in order. */
   static List<Integer> statuses(String rawResponses) {
     return java.util.regex.Pattern.compile("HTTP/1\\.[01] (\\d{3})").matcher(rawResponses).results()
