@@ -47,6 +47,7 @@ public final class TokenMeterServer implements AutoCloseable {
   private final BurnRate burnRate;
   private final AlertWebhook alerts;
   private final GracefulHandler graceful;
+  private final boolean hasToken;
 
   private TokenMeterServer(Builder b) {
     InetAddress address = bindAddress(b.bind);
@@ -57,6 +58,7 @@ public final class TokenMeterServer implements AutoCloseable {
               + " TOKENMETER_API_TOKEN environment variable) or bind to 127.0.0.1.");
     }
     this.meter = b.meter;
+    this.hasToken = b.apiToken != null;
     this.events = new EventLog(b.eventBufferSize);
     this.burnRate = new BurnRate(System::currentTimeMillis);
     this.alerts =
@@ -113,6 +115,10 @@ public final class TokenMeterServer implements AutoCloseable {
                 + " (is another tokenmeter running there? choose another port with --port)", e);
       }
       throw e;
+    }
+    if (hasToken && LoggerFactory.getLogger("org.eclipse.jetty.http.HttpParser").isDebugEnabled()) {
+      log.warn("Jetty's debug log is on: it prints every request header, the API token among them;"
+          + " set the org.eclipse.jetty log level to info or above");
     }
     log.info("tokenmeter listening on {}", uri());
     return this;

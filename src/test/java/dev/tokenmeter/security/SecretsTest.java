@@ -45,6 +45,35 @@ class SecretsTest {
     exerciseServe(dir, Map.of(), List.of("--api-token-file", tokenFile.toString()));
   }
 
+  /**
+   * Jetty's own DEBUG log prints request headers, Authorization among them (39 copies of the token
+   * in one run): tokenmeter cannot stop that, so it warns at start-up.
+   */
+  @Test
+  void jettyDebugLoggingWithATokenIsWarnedAbout(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("stdout");
+    Path err = dir.resolve("stderr");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=debug",
+                "-cp", System.getProperty("java.class.path"), "dev.tokenmeter.cli.Main",
+                "serve", "--port", "0", "--state-dir", dir.resolve("state").toString())
+            .redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("TOKENMETER_") || k.startsWith("OTEL_"));
+    pb.environment().put("TOKENMETER_API_TOKEN", SECRET);
+    Process p = pb.start();
+    try {
+      awaitServing(out, p);
+    } finally {
+      p.destroy();
+      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+    assertThat(Files.readString(err)).contains("WARN dev.tokenmeter.server.TokenMeterServer - Jetty's debug log is on");
+  }
+
   private void exerciseServe(Path dir, Map<String, String> env, List<String> extra) throws Exception {
     Path state = dir.resolve("state");
     Path out = dir.resolve("stdout");
