@@ -17,7 +17,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
 final class BodyLimits {
 
   /** A body read of a normal client takes microseconds: a permit frees this fast under load. */
-  static final long WAIT_MILLIS = 250;
+  static final long WAIT_MILLIS = 50;
 
   private final long timeoutMillis;
   private final Semaphore readers;
