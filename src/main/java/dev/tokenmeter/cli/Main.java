@@ -60,7 +60,35 @@ public final class Main implements Runnable {
           err.flush();
           return commandLine.getCommand() instanceof GateCommand ? GateCommand.ERROR : ERROR;
         });
+    CommandLine.IParameterExceptionHandler usageErrors = cl.getParameterExceptionHandler();
+    cl.setParameterExceptionHandler(
+        (e, args) -> {
+          String token = tokenGivenAsFlag(args);
+          if (token == null) {
+            return usageErrors.handleParseException(e, args);
+          }
+          // picocli would echo the unmatched arguments, the token among them, into a terminal or a log.
+          PrintWriter err = e.getCommandLine().getErr();
+          err.println("tokenmeter: " + e.getMessage().replace(token, "****"));
+          err.println("tokenmeter: the API token is never a flag (it would show in the process list);"
+              + " use TOKENMETER_API_TOKEN or --api-token-file FILE");
+          err.flush();
+          return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+        });
     return cl;
+  }
+
+  /** The value of a --token or --api-token flag someone tried, or null. */
+  static String tokenGivenAsFlag(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.matches("--?(api-?)?token(=.*)?")) {
+        int eq = a.indexOf('=');
+        String v = eq >= 0 ? a.substring(eq + 1) : i + 1 < args.length ? args[i + 1] : null;
+        return v == null || v.isEmpty() ? null : v;
+      }
+    }
+    return null;
   }
 
   @Override

@@ -143,6 +143,12 @@ final class Settings {
     JsonNode root;
     try {
       root = YAMLMapper.builder().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build().readTree(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // The parser's message quotes the offending line, which may hold a secret (the token file
+      // given as --config, say): name the place only.
+      com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+      throw new ConfigException("config file " + file + ": not valid YAML"
+          + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
     } catch (IOException e) {
       throw new ConfigException("config file " + file + ": cannot read it: " + e.getMessage());
     }
@@ -160,7 +166,7 @@ final class Settings {
       }
       if (!known) {
         throw new ConfigException(
-            "config file " + file + ": unknown key '" + e.getKey() + "'; allowed keys: " + Key.allowedYamlKeys());
+            "config file " + file + ": unknown key " + shownKey(e.getKey()) + "; allowed keys: " + Key.allowedYamlKeys());
       }
       if (!e.getValue().isValueNode()) {
         throw new ConfigException("config file " + file + ", key " + e.getKey() + ": must be a single value, got " + e.getValue());
@@ -170,6 +176,16 @@ final class Settings {
       }
     }
     return out;
+  }
+
+  /**
+   * An unknown key as shown in an error: quoted when it looks like a key (a typo), else not shown,
+   * since then it is more likely a value, such as a token in a file given as --config by mistake.
+   */
+  static String shownKey(String key) {
+    return key.matches("[A-Za-z][A-Za-z_]{0,31}")
+        ? "'" + key + "'"
+        : "(not shown: " + key.length() + " characters that do not look like a key; is this the token file?)";
   }
 
   private static String readToken(Value file) {

@@ -214,6 +214,12 @@ final class AlertWebhook {
         }
         labels.put(l.getKey(), l.getValue().textValue());
       }
+      for (String target : List.of("run", "session")) {
+        String id = labels.get(target);
+        if (id != null && !id.isEmpty() && RunIds.problem(id) != null) {
+          throw bad(at + ".labels." + target + " is not a valid id: " + RunIds.problem(id));
+        }
+      }
       String status = a.path("status").asText("");
       if (!status.equals("firing") && !status.equals("resolved")) {
         throw bad(at + ".status must be \"firing\" or \"resolved\", got " + a.path("status"));

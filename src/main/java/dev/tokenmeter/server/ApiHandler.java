@@ -43,6 +43,8 @@ final class ApiHandler extends Handler.Abstract {
 
   private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
   private static final String JSON = "application/json";
+  /** Request attribute: the body was read to its end. */
+  private static final String BODY_READ = "tokenmeter.bodyRead";
 
   private final TokenMeter meter;
   private final BearerToken token;
@@ -54,10 +56,12 @@ final class ApiHandler extends Handler.Abstract {
   private final BurnRate burnRate;
   private final Semaphore streams;
   private final long heartbeatMillis;
+  private final BodyLimits bodyLimits;
 
   ApiHandler(
       TokenMeter meter, BearerToken token, int maxBodyBytes, PrometheusRegistry registry,
-      AlertWebhook alerts, EventLog events, BurnRate burnRate, int maxStreams, long heartbeatMillis) {
+      AlertWebhook alerts, EventLog events, BurnRate burnRate, int maxStreams, long heartbeatMillis,
+      BodyLimits bodyLimits) {
     this.meter = meter;
     this.token = token;
     this.maxBodyBytes = maxBodyBytes;
@@ -67,6 +71,7 @@ final class ApiHandler extends Handler.Abstract {
     this.burnRate = burnRate;
     this.streams = new Semaphore(maxStreams);
     this.heartbeatMillis = heartbeatMillis;
+    this.bodyLimits = bodyLimits;
   }
 
   @Override
@@ -76,6 +81,12 @@ final class ApiHandler extends Handler.Abstract {
     } catch (HttpError e) {
       if (e.status == 401) {
         response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"tokenmeter\"");
+      }
+      if (request.getLength() != 0 && request.getAttribute(BODY_READ) == null) {
+        // Refused before its body was read (401, 405, 413, ...): Jetty then closes the connection
+        // unless the rest of the body had already arrived. Say so, or a client that pools the
+        // connection sends its next request into a closed socket.
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
       }
       send(response, callback, e.status, e.body);
     } catch (RuntimeException | IOException e) {
@@ -136,9 +147,9 @@ final class ApiHandler extends Handler.Abstract {
       send(resp, cb, 200, o);
     } else if (p.size() == 4 && what.equals("runs")) {
       allow(method, "GET");
-      send(resp, cb, 200, runJson(p.get(3)));
+      send(resp, cb, 200, runJson(RunIds.require(p.get(3), "run id")));
     } else if (p.size() == 5 && what.equals("runs")) {
-      run(method, p.get(3), p.get(4), req, resp, cb);
+      run(method, RunIds.require(p.get(3), "run id"), p.get(4), req, resp, cb);
     } else {
       throw HttpError.of(404, "no such endpoint: " + req.getHttpURI().getPath());
     }
@@ -361,7 +372,8 @@ final class ApiHandler extends Handler.Abstract {
       throw tooLarge();
     }
     byte[] b;
-    try (InputStream in = Content.Source.asInputStream(req)) {
+    try (BodyLimits.Reading reading = bodyLimits.start(req);
+        InputStream in = Content.Source.asInputStream(req)) {
       b = in.readNBytes(maxBodyBytes + 1);
     } catch (IOException e) {
       throw HttpError.of(400, "the request body could not be read: " + e.getMessage());
@@ -369,6 +381,7 @@ final class ApiHandler extends Handler.Abstract {
     if (b.length > maxBodyBytes) {
       throw tooLarge();
     }
+    req.setAttribute(BODY_READ, Boolean.TRUE);
     return new String(b, StandardCharsets.UTF_8);
   }
 

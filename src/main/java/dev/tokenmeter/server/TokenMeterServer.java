@@ -47,6 +47,7 @@ public final class TokenMeterServer implements AutoCloseable {
   private final BurnRate burnRate;
   private final AlertWebhook alerts;
   private final GracefulHandler graceful;
+  private final boolean hasToken;
 
   private TokenMeterServer(Builder b) {
     InetAddress address = bindAddress(b.bind);
@@ -57,6 +58,7 @@ public final class TokenMeterServer implements AutoCloseable {
               + " TOKENMETER_API_TOKEN environment variable) or bind to 127.0.0.1.");
     }
     this.meter = b.meter;
+    this.hasToken = b.apiToken != null;
     this.events = new EventLog(b.eventBufferSize);
     this.burnRate = new BurnRate(System::currentTimeMillis);
     this.alerts =
@@ -74,15 +76,18 @@ public final class TokenMeterServer implements AutoCloseable {
     connector.setHost(b.bind);
     connector.setPort(b.port);
     connector.setIdleTimeout(b.idleTimeout.toMillis());
+    connector.addEventListener(new HeaderDeadline(b.headerTimeout.toMillis()));
     server.addConnector(connector);
     ApiHandler api =
         new ApiHandler(
             b.meter, b.apiToken == null ? null : new BearerToken(b.apiToken), b.maxBodyBytes, registry,
-            alerts, events, burnRate, b.maxEventStreams, b.heartbeat.toMillis());
+            alerts, events, burnRate, b.maxEventStreams, b.heartbeat.toMillis(),
+            new BodyLimits(b.bodyTimeout.toMillis(), bodyReaders(b)));
     this.graceful = new GracefulHandler(DashboardHandler.withApi(api));
     // During a stop, a connection idle this long is closed; requests in flight still finish.
     graceful.setShutdownIdleTimeout(b.shutdownIdleTimeout.toMillis());
     server.setHandler(graceful);
+    server.setErrorHandler(new ClosingErrorHandler());
     server.setStopTimeout(b.stopTimeout.toMillis());
   }
 
@@ -110,6 +115,10 @@ public final class TokenMeterServer implements AutoCloseable {
                 + " (is another tokenmeter running there? choose another port with --port)", e);
       }
       throw e;
+    }
+    if (hasToken && LoggerFactory.getLogger("org.eclipse.jetty.http.HttpParser").isDebugEnabled()) {
+      log.warn("Jetty's debug log is on: it prints every request header, the API token among them;"
+          + " set the org.eclipse.jetty log level to info or above");
     }
     log.info("tokenmeter listening on {}", uri());
     return this;
@@ -156,6 +165,14 @@ public final class TokenMeterServer implements AutoCloseable {
     server.join();
   }
 
+  /**
+   * How many request bodies may be read at once: the threads left after the event streams and a
+   * few for reads, so clients trickling bodies cannot take every thread (a body read blocks one).
+   */
+  private static int bodyReaders(Builder b) {
+    return Math.max(2, b.maxThreads - Math.min(b.maxEventStreams, b.maxThreads / 2) - 6);
+  }
+
   /** tokenmeter's metrics, read from the ledger at scrape time, and the JVM's. */
   private static PrometheusRegistry defaultRegistry(TokenMeter meter) {
     PrometheusRegistry registry = new PrometheusRegistry();
@@ -191,6 +208,8 @@ public final class TokenMeterServer implements AutoCloseable {
     private PrometheusRegistry registry;
     private int maxThreads = 32;
     private Duration idleTimeout = Duration.ofSeconds(30);
+    private Duration headerTimeout = Duration.ofSeconds(10);
+    private Duration bodyTimeout = Duration.ofSeconds(30);
     private int maxRequestHeaderBytes = 8 * 1024;
     private int maxBodyBytes = 4 * 1024 * 1024;
     private Duration stopTimeout = Duration.ofSeconds(5);
@@ -246,6 +265,32 @@ public final class TokenMeterServer implements AutoCloseable {
     public Builder idleTimeout(Duration d) {
       this.idleTimeout = d;
       return this;
+    }
+
+    /**
+     * How long a request header may take to arrive in full; a slower one (slow-loris: a byte now
+     * and then, which the idle timeout never catches) has its connection closed. Default 10 s.
+     */
+    public Builder headerTimeout(Duration d) {
+      requirePositive(d, "headerTimeout");
+      this.headerTimeout = d;
+      return this;
+    }
+
+    /**
+     * How long a request body may take to arrive in full once the handler reads it; a slower one
+     * has its connection closed, which frees the thread reading it. Default 30 s.
+     */
+    public Builder bodyTimeout(Duration d) {
+      requirePositive(d, "bodyTimeout");
+      this.bodyTimeout = d;
+      return this;
+    }
+
+    private static void requirePositive(Duration d, String what) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, got " + d);
+      }
     }
 
     public Builder maxRequestHeaderBytes(int n) {

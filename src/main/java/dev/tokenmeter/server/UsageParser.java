@@ -148,6 +148,11 @@ final class UsageParser {
           continue;
         }
         String s = v.textValue();
+        // A blank run is reported as missing below; an empty session is no session.
+        if ((name.equals("run") ? !s.isBlank() : name.equals("session") && !s.isEmpty()) && RunIds.problem(s) != null) {
+          error(where, at, name, "invalid id: " + RunIds.problem(s));
+          continue;
+        }
         switch (name) {
           case "run":
             b.run(s);
