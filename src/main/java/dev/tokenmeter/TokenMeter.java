@@ -64,6 +64,11 @@ public final class TokenMeter implements AutoCloseable {
 
   /** The run label of runs past the export cap. */
   public static final String OVERFLOW_RUN = "_overflow";
+  /**
+   * At most this many (subagent, model) series are exported for {@code run="_overflow"}; past it
+   * they fold into {@code subagent="_overflow", model="_overflow"}.
+   */
+  public static final int MAX_OVERFLOW_SERIES = 1_000;
 
   private static final Logger log = LoggerFactory.getLogger(TokenMeter.class);
 
@@ -941,7 +946,7 @@ public final class TokenMeter implements AutoCloseable {
         evicted.sum(), overflowed.sum(), rejected.sum(), duplicates.sum(), recordErrors.sum(),
         listenerErrors.sum(), stateWriteErrors.sum(), runs.size(), ingestErrors.sum(),
         webhookAccepted.sum(), webhookRejected.sum(), pricebookReloads.getAsLong(),
-        pricebookReloadErrors.getAsLong());
+        pricebookReloadErrors.getAsLong(), ledger.foldedSeries());
   }
 
   /** Counts an event rejected before it reached the meter (by an ingest source or the API). */
