@@ -98,6 +98,13 @@ public final class TokenMeter implements AutoCloseable {
   private final LongAdder webhookAccepted = new LongAdder();
   private final LongAdder webhookRejected = new LongAdder();
   private volatile boolean stateWritable = true;
+  /**
+   * Runs and sessions whose last write to the store failed: written again by {@link #sweep()},
+   * so that a state directory that takes writes again gets every pause that happened meanwhile
+   * (and health recovers) without waiting for another change to each run.
+   */
+  private final java.util.Set<String> unsavedRuns = ConcurrentHashMap.newKeySet();
+  private final java.util.Set<String> unsavedSessions = ConcurrentHashMap.newKeySet();
   private volatile LongSupplier pricebookReloads = () -> 0;
   private volatile LongSupplier pricebookReloadErrors = () -> 0;
   private final ScheduledExecutorService sweeper;
@@ -493,12 +500,7 @@ public final class TokenMeter implements AutoCloseable {
         sessionBudgets.put(session, usd);
       }
       firing = s.account.setBudget(usd == null ? BudgetAccount.NONE : Prices.usdToPico(usd));
-      try {
-        store.saveSessionBudget(session, usd);
-        persisted();
-      } catch (RuntimeException e) {
-        storeFailed(e);
-      }
+      saveSession(session, usd);
     }
     if (!firing.isEmpty()) {
       for (String run : s.runs) {
@@ -780,14 +782,54 @@ public final class TokenMeter implements AutoCloseable {
   private void persist(RunState rs) {
     try {
       store.saveRun(control(rs));
+      unsavedRuns.remove(rs.run);
       persisted();
     } catch (RuntimeException e) {
+      unsavedRuns.add(rs.run);
       storeFailed(e);
     }
   }
 
+  private void saveSession(String session, BigDecimal usd) {
+    try {
+      store.saveSessionBudget(session, usd);
+      unsavedSessions.remove(session);
+      persisted();
+    } catch (RuntimeException e) {
+      unsavedSessions.add(session);
+      storeFailed(e);
+    }
+  }
+
+  /** Writes again what could not be written; stops at the first failure (the store is still down). */
+  private void retryUnsaved() {
+    for (String run : unsavedRuns) {
+      RunState rs = runs.get(run);
+      if (rs == null) {
+        unsavedRuns.remove(run);
+        continue;
+      }
+      synchronized (rs) {
+        persist(rs);
+      }
+      if (unsavedRuns.contains(run)) {
+        return;
+      }
+    }
+    for (String session : unsavedSessions) {
+      SessionState s = sessionState(session);
+      synchronized (s) {
+        saveSession(session, sessionBudgets.get(session));
+      }
+      if (unsavedSessions.contains(session)) {
+        return;
+      }
+    }
+  }
+
   private void persisted() {
-    stateWritable = true;
+    // Healthy again only when nothing waits to be written.
+    stateWritable = unsavedRuns.isEmpty() && unsavedSessions.isEmpty();
   }
 
   private void storeFailed(RuntimeException e) {
@@ -880,6 +922,7 @@ public final class TokenMeter implements AutoCloseable {
    * until resumed; a pause for a run never seen is remembered for the retention time only.
    */
   public void sweep() {
+    retryUnsaved();
     long now = clock.millis();
     for (RunState rs : runs.values()) {
       long inactiveSince =
