@@ -656,6 +656,8 @@ public final class LoadGen {
     final Map<String, AtomicLong> errors = new LinkedHashMap<>();
     final Map<String, AtomicLong> totals = new LinkedHashMap<>();
     volatile boolean stop;
+    /** Runs the server has acknowledged usage for: status is asked only of these (else 404 is right). */
+    java.util.concurrent.atomic.AtomicIntegerArray acked;
     long gcLogOffset;
 
     Soak(URI base, String token, Map<String, String> o) {
@@ -679,6 +681,7 @@ public final class LoadGen {
       io.put("connections", String.valueOf(connections));
       io.put("runs", String.valueOf(runs));
       this.ingest = new Ingest(base, token, io);
+      this.acked = new java.util.concurrent.atomic.AtomicIntegerArray(runs);
       this.webhook = new Webhook(base, token, o);
       for (String k : KINDS) {
         lat.put(k, new ArrayList<>());
@@ -736,6 +739,11 @@ public final class LoadGen {
                 error("ingest", "answer not as expected (see ingest failures)");
               } else {
                 ok("ingest", System.nanoTime() - intended);
+                for (int k = 0; k < runs; k++) {
+                  if (worker.expected[k][5] > 0 && acked.get(k) == 0) {
+                    acked.set(k, 1); // the server has answered for usage of this run
+                  }
+                }
               }
             } catch (Exception e) {
               error("ingest", e.toString());
@@ -904,7 +912,10 @@ public final class LoadGen {
           });
     }
 
-    /** Run status of a random run of the steady set, at a fixed rate; starts once ingest has begun. */
+    /**
+     * Run status of a random run of the steady set that the server has acknowledged usage for, at
+     * a fixed rate (the 10-minute run of 4 Dec asked before that: 9 right 404s in its first 10 s).
+     */
     void runLoop(long end) {
       SplittableRandom rnd = new SplittableRandom(7);
       long period = 1_000_000_000L / runRate;
@@ -915,7 +926,14 @@ public final class LoadGen {
           return;
         }
         sleepUntil(intended);
-        String run = "load-r" + rnd.nextInt(runs);
+        int pick = rnd.nextInt(runs);
+        for (int tries = 0; acked.get(pick) == 0 && tries < runs; tries++) {
+          pick = (pick + 1) % runs;
+        }
+        if (acked.get(pick) == 0) {
+          continue; // no usage acknowledged yet: nothing to ask about
+        }
+        String run = "load-r" + pick;
         try {
           HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("api/v1/runs/" + run))
               .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
@@ -1129,6 +1147,12 @@ public final class LoadGen {
           th3, th4, th3 + threadTolerance, threadsOk ? "steady" : "GROWTH");
       if (gc3 < 0 || gc4 < 0) {
         System.out.println("soak: no GC log given or no GC in a quarter: heap after GC not checked");
+      }
+      if (minutes < 5) {
+        // The remembered windows (100,000 idempotency keys, 10,000 alerts) take 2 to 3 minutes to
+        // fill at the default rates: before that the heap rises by design.
+        System.out.println("soak: shorter than 5 minutes: growth reported, not enforced");
+        return true;
       }
       return heapOk && threadsOk;
     }
