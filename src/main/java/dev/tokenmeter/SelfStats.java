@@ -16,8 +16,9 @@ package dev.tokenmeter;
  * @param webhookRejected Alertmanager webhook calls rejected as malformed or unauthorized
  * @param pricebookReloads price books loaded from the user's file, the first load included
  * @param pricebookReloadErrors price file changes rejected (the last good book stayed)
- * @param foldedSeries names past a cap on never-evicted series folded into {@code _overflow}
- *     (long-term spend: once per run handle; unpriced tokens: once per event)
+ * @param foldedSeries names past a cap folded into {@code _overflow}: of long-term spend (once per
+ *     run handle), of unpriced tokens (once per event), of a run's series past
+ *     {@link TokenMeter#MAX_SERIES_PER_RUN} (once per event)
  */
 public record SelfStats(
     long evictedRuns,

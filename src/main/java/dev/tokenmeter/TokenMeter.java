@@ -69,6 +69,8 @@ public final class TokenMeter implements AutoCloseable {
    * they fold into {@code subagent="_overflow", model="_overflow"}.
    */
   public static final int MAX_OVERFLOW_SERIES = 1_000;
+  /** At most this many (subagent, model) series per run; past it, names fold (see {@link #handle}). */
+  public static final int MAX_SERIES_PER_RUN = 200;
 
   private static final Logger log = LoggerFactory.getLogger(TokenMeter.class);
 
@@ -89,6 +91,7 @@ public final class TokenMeter implements AutoCloseable {
   private final AtomicInteger exportedRuns = new AtomicInteger();
   private final LongAdder evicted = new LongAdder();
   private final LongAdder overflowed = new LongAdder();
+  private final LongAdder runFolds = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
   private final LongAdder recordErrors = new LongAdder();
@@ -165,7 +168,11 @@ public final class TokenMeter implements AutoCloseable {
 
   /**
    * A pre-bound recorder for (run, subagent, model); the run joins {@code session} if it has
-   * none yet. Cached: the same arguments return the same handle.
+   * none yet. Cached: the same arguments return the same handle. Past
+   * {@link #MAX_SERIES_PER_RUN} (subagent, model) pairs in one run, a new pair is recorded under
+   * subagent {@code _overflow} and the name of the model's price entry (or {@code _overflow} when
+   * it has none): the run's and session's budgets stay exact, a subagent budget does not apply to
+   * a folded name.
    *
    * @throws IllegalArgumentException if run or model is empty
    */
@@ -181,15 +188,33 @@ public final class TokenMeter implements AutoCloseable {
     if (session != null && rs.session == null) {
       joinSession(rs, session);
     }
-    ConcurrentHashMap<String, UsageHandle> byModel = rs.handles.get(sa);
-    if (byModel == null) {
-      byModel = rs.handles.computeIfAbsent(sa, k -> new ConcurrentHashMap<>());
+    UsageHandle h = cachedHandle(rs, sa, model);
+    if (h != null) {
+      return h;
     }
-    UsageHandle h = byModel.get(model);
-    if (h == null) {
-      h = byModel.computeIfAbsent(model, m -> new UsageHandle(this, rs, sa, m));
+    String m = model;
+    if (rs.handleCount.get() >= MAX_SERIES_PER_RUN) {
+      // Thousands of names in one run are a bug or an attack: bound its series, keep its price.
+      runFolds.increment();
+      ModelPrice p = pricing.book().find(model);
+      sa = OVERFLOW_RUN;
+      m = p == null ? OVERFLOW_RUN : p.name();
+      h = cachedHandle(rs, sa, m);
+      if (h != null) {
+        return h;
+      }
     }
-    return h;
+    String label = sa;
+    return rs.handles.computeIfAbsent(label, k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(m, x -> {
+          rs.handleCount.incrementAndGet();
+          return new UsageHandle(this, rs, label, x);
+        });
+  }
+
+  private static UsageHandle cachedHandle(RunState rs, String subagent, String model) {
+    ConcurrentHashMap<String, UsageHandle> byModel = rs.handles.get(subagent);
+    return byModel == null ? null : byModel.get(model);
   }
 
   /**
@@ -989,7 +1014,7 @@ public final class TokenMeter implements AutoCloseable {
         evicted.sum(), overflowed.sum(), rejected.sum(), duplicates.sum(), recordErrors.sum(),
         listenerErrors.sum(), stateWriteErrors.sum(), runs.size(), ingestErrors.sum(),
         webhookAccepted.sum(), webhookRejected.sum(), pricebookReloads.getAsLong(),
-        pricebookReloadErrors.getAsLong(), ledger.foldedSeries());
+        pricebookReloadErrors.getAsLong(), ledger.foldedSeries() + runFolds.sum());
   }
 
   /** Counts an event rejected before it reached the meter (by an ingest source or the API). */

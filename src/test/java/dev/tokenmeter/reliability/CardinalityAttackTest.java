@@ -146,4 +146,45 @@ class CardinalityAttackTest {
       assertThat(after.runs().size()).isLessThanOrEqualTo(CAP);
     }
   }
+
+  @Test
+  void oneRunWithThousandsOfSubagentAndModelNamesKeepsBoundedSeriesAndExactBudgets() {
+    dev.tokenmeter.pricing.Pricing pricing = new dev.tokenmeter.pricing.Pricing(BOOK);
+    try (TokenMeter m = TokenMeter.builder().pricing(pricing).clock(clock).sweepInterval(Duration.ZERO).build()) {
+      m.setRunBudget("wide", new BigDecimal("10.00"), "test");
+      long input = 0;
+      long pricedInput = 0;
+      int n = 20_000;
+      for (int i = 0; i < n; i++) {
+        boolean priced = i % 4 != 3;
+        long in = 100 + i % 7;
+        // 20,000 distinct subagents, 20,000 distinct model names (15,000 priced by the regex).
+        m.record(UsageEvent.builder().run("wide").subagent("call-" + i)
+            .model((priced ? "claude-sonnet-4-5-x" : "mystery-") + i).inputTokens(in).build());
+        input += in;
+        pricedInput += priced ? in : 0;
+      }
+      dev.tokenmeter.RunStatus st = m.status("wide").orElseThrow();
+      // Series bounded: the first 200 pairs by name, then one fold per price entry plus one unpriced.
+      assertThat(st.series().size()).isLessThanOrEqualTo(TokenMeter.MAX_SERIES_PER_RUN + 2);
+      assertThat(m.snapshot().series().stream().filter(x -> x.run().equals("wide")).count())
+          .isLessThanOrEqualTo(TokenMeter.MAX_SERIES_PER_RUN + 2);
+      assertThat(m.stats().foldedSeries()).isGreaterThanOrEqualTo(n - TokenMeter.MAX_SERIES_PER_RUN);
+      // Every token counted, every priced token charged at its price: $3 per million input.
+      assertThat(st.tokens().input()).isEqualTo(input);
+      assertThat(st.requests()).isEqualTo(n);
+      BigDecimal cost = new BigDecimal(pricedInput).multiply(new BigDecimal("3")).movePointLeft(6);
+      assertThat(st.costUsd()).isEqualByComparingTo(cost);
+      assertThat(st.breakpoint()).isNull(); // about $4.64 of $10
+
+      // A price change (x10) reprices the folded series too: the budget follows at once.
+      pricing.update(PriceBook.of(List.of(ModelPrice.builder("claude-sonnet-4-5")
+          .match(Pattern.compile("(?i)^claude-sonnet-4-5"))
+          .base(Prices.builder().input(new BigDecimal("30")).output(new BigDecimal("15")).cacheRead(new BigDecimal("0.3"))
+              .cacheWrite5m(new BigDecimal("3.75")).cacheWrite1h(new BigDecimal("6")).build())
+          .build()), "test", null));
+      assertThat(m.status("wide").orElseThrow().costUsd()).isEqualByComparingTo(cost.multiply(BigDecimal.TEN));
+      assertThat(m.gate("wide").isPaused()).isTrue(); // about $46 of $10: paused by the repricing
+    }
+  }
 }
