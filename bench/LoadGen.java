@@ -37,6 +37,13 @@ import java.util.regex.Pattern;
  *       Alertmanager v4 payloads; each latency is measured from the request's intended send time
  *       (its slot on the wall-clock schedule), so a slow answer cannot hide later ones
  *       (no coordinated omission).
+ *   <li>{@code soak}: for {@code --minutes}, all at once: paced NDJSON ingest over a steady set of
+ *       runs, open-loop webhook alerts (pauses of a bounded pool of runs, each resumed through the
+ *       API), run status and {@code /metrics} scrapes, and event-stream clients that connect, read
+ *       a while and drop. Every 10 s it prints latency percentiles per kind, the server's heap
+ *       after GC (from its GC log) and heap and threads (from {@code /metrics}); at the end it
+ *       checks exact totals and zero error answers, and that heap after GC and threads did not
+ *       grow in the second half beyond a tolerance.
  * </ul>
  *
  * Prints {@code RESULT key=value} lines for the script. Exit 0: all checks passed and the target
@@ -45,8 +52,8 @@ import java.util.regex.Pattern;
 public final class LoadGen {
 
   public static void main(String[] args) throws Exception {
-    if (args.length == 0 || !(args[0].equals("ingest") || args[0].equals("webhook"))) {
-      System.err.println("usage: java bench/LoadGen.java ingest|webhook --url http://127.0.0.1:PORT --token-file FILE [options]");
+    if (args.length == 0 || !(args[0].equals("ingest") || args[0].equals("webhook") || args[0].equals("soak"))) {
+      System.err.println("usage: java bench/LoadGen.java ingest|webhook|soak --url http://127.0.0.1:PORT --token-file FILE [options]");
       System.exit(2);
     }
     Map<String, String> opt = options(args);
@@ -55,7 +62,9 @@ public final class LoadGen {
       throw new IllegalArgumentException("loopback only: --url must be http://127.0.0.1:PORT");
     }
     String token = opt.containsKey("token-file") ? Files.readString(Path.of(opt.get("token-file"))).strip() : null;
-    int rc = args[0].equals("ingest") ? new Ingest(base, token, opt).run() : new Webhook(base, token, opt).run();
+    int rc = args[0].equals("ingest") ? new Ingest(base, token, opt).run()
+        : args[0].equals("soak") ? new Soak(base, token, opt).run()
+        : new Webhook(base, token, opt).run();
     System.exit(rc);
   }
 
@@ -609,6 +618,543 @@ public final class LoadGen {
 
     static String ms(long nanos) {
       return fmt(nanos / 1e6);
+    }
+  }
+
+  // =============================================================================== soak
+
+  /**
+   * A sustained mixed load for {@code --minutes}. Each kind keeps its own schedule and latencies
+   * are measured from the intended send time. Exit 0: totals exact, no error answer, no growth;
+   * 2: a check failed.
+   */
+  static final class Soak {
+    static final String[] KINDS = {"ingest", "webhook", "resume", "run", "metrics", "sse"};
+    static final Pattern GC_LINE = Pattern.compile("Pause .*?(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
+
+    final URI base;
+    final String token;
+    final int minutes;
+    final int eps;
+    final int batch;
+    final int connections;
+    final int runs;
+    final int webhookRate;
+    final int runRate;
+    final int sseClients;
+    final int intervalSeconds;
+    final double heapTolerancePct;
+    final long heapToleranceMb;
+    final int threadTolerance;
+    final Path gcLog;
+    final Ingest ingest;
+    final Webhook webhook;
+    final HttpClient http = client();
+    final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    /** Latencies (ns) of the current interval, per kind; swapped by the sampler. */
+    final Map<String, List<Long>> lat = new LinkedHashMap<>();
+    final Map<String, AtomicLong> errors = new LinkedHashMap<>();
+    final Map<String, AtomicLong> totals = new LinkedHashMap<>();
+    volatile boolean stop;
+    /** Runs the server has acknowledged usage for: status is asked only of these (else 404 is right). */
+    java.util.concurrent.atomic.AtomicIntegerArray acked;
+    long gcLogOffset;
+
+    Soak(URI base, String token, Map<String, String> o) {
+      this.base = base;
+      this.token = token;
+      this.minutes = Integer.parseInt(o.getOrDefault("minutes", "10"));
+      this.eps = Integer.parseInt(o.getOrDefault("eps", "10000"));
+      this.batch = Integer.parseInt(o.getOrDefault("batch", "500"));
+      this.connections = Integer.parseInt(o.getOrDefault("connections", "4"));
+      this.runs = Integer.parseInt(o.getOrDefault("runs", "300"));
+      this.webhookRate = Integer.parseInt(o.getOrDefault("webhook-rate", "100"));
+      this.runRate = Integer.parseInt(o.getOrDefault("run-rate", "20"));
+      this.sseClients = Integer.parseInt(o.getOrDefault("sse-clients", "4"));
+      this.intervalSeconds = Integer.parseInt(o.getOrDefault("interval-seconds", "10"));
+      this.heapTolerancePct = Double.parseDouble(o.getOrDefault("heap-tolerance-pct", "20"));
+      this.heapToleranceMb = Long.parseLong(o.getOrDefault("heap-tolerance-mb", "8"));
+      this.threadTolerance = Integer.parseInt(o.getOrDefault("thread-tolerance", "4"));
+      this.gcLog = o.containsKey("gc-log") ? Path.of(o.get("gc-log")) : null;
+      Map<String, String> io = new LinkedHashMap<>(o);
+      io.put("batch", String.valueOf(batch));
+      io.put("connections", String.valueOf(connections));
+      io.put("runs", String.valueOf(runs));
+      this.ingest = new Ingest(base, token, io);
+      this.acked = new java.util.concurrent.atomic.AtomicIntegerArray(runs);
+      this.webhook = new Webhook(base, token, o);
+      for (String k : KINDS) {
+        lat.put(k, new ArrayList<>());
+        errors.put(k, new AtomicLong());
+        totals.put(k, new AtomicLong());
+      }
+    }
+
+    void ok(String kind, long nanos) {
+      List<Long> l = lat.get(kind);
+      synchronized (l) {
+        l.add(nanos);
+      }
+      totals.get(kind).incrementAndGet();
+    }
+
+    void error(String kind, String what) {
+      errors.get(kind).incrementAndGet();
+      if (failures.size() < 100) {
+        failures.add(kind + ": " + what);
+      }
+    }
+
+    static void sleepUntil(long nanoTime) {
+      for (long d; (d = nanoTime - System.nanoTime()) > 0; ) {
+        LockSupport.parkNanos(d);
+      }
+    }
+
+    int run() throws Exception {
+      long end = System.nanoTime() + minutes * 60_000_000_000L;
+      System.out.printf(Locale.ROOT,
+          "soak: %d min; ingest %d events/s in NDJSON batches of %d over %d connections, %d runs; webhook %d/s; "
+              + "run status %d/s; /metrics 1/s; %d event-stream clients; sample every %d s%n",
+          minutes, eps, batch, connections, runs, webhookRate, runRate, sseClients, intervalSeconds);
+      List<Thread> threads = new ArrayList<>();
+      List<Ingest.Worker> workers = new ArrayList<>();
+      long period = (long) (1e9 * connections * batch / eps);
+      long t0 = System.nanoTime() + 100_000_000L;
+      for (int w = 0; w < connections; w++) {
+        Ingest.Worker worker = ingest.new Worker(2000 + w, new AtomicLong(), Long.MAX_VALUE);
+        workers.add(worker);
+        long first = t0 + w * period / connections;
+        threads.add(thread("soak-ingest-" + w, () -> {
+          for (long r = 0; ; r++) {
+            long intended = first + r * period;
+            if (intended >= end) {
+              return;
+            }
+            sleepUntil(intended);
+            int before = ingest.failures.size();
+            try {
+              worker.send(r);
+              if (ingest.failures.size() > before) {
+                error("ingest", "answer not as expected (see ingest failures)");
+              } else {
+                ok("ingest", System.nanoTime() - intended);
+                for (int k = 0; k < runs; k++) {
+                  if (worker.expected[k][5] > 0 && acked.get(k) == 0) {
+                    acked.set(k, 1); // the server has answered for usage of this run
+                  }
+                }
+              }
+            } catch (Exception e) {
+              error("ingest", e.toString());
+            }
+          }
+        }));
+      }
+      AtomicLong paused = new AtomicLong();
+      AtomicLong duplicates = new AtomicLong();
+      AtomicLong notifications = new AtomicLong();
+      long[] expect = new long[3]; // paused, duplicates, notifications
+      CountDownLatch webhookDone = new CountDownLatch(1);
+      AtomicInteger inFlight = new AtomicInteger();
+      threads.add(thread("soak-webhook", () -> webhookLoop(end, paused, duplicates, notifications, expect, inFlight, webhookDone)));
+      threads.add(thread("soak-run", () -> runLoop(end)));
+      threads.add(thread("soak-metrics", () -> metricsLoop(end)));
+      for (int c = 0; c < sseClients; c++) {
+        int id = c;
+        threads.add(thread("soak-sse-" + c, () -> sseLoop(end, id)));
+      }
+      List<long[]> samples = sampler(end); // runs on this thread until the end
+      for (Thread t : threads) {
+        t.join();
+      }
+      webhookDone.await(60, TimeUnit.SECONDS);
+      for (long deadline = System.nanoTime() + 60_000_000_000L; inFlight.get() > 0 && System.nanoTime() < deadline; ) {
+        Thread.sleep(50);
+      }
+      // The last partial interval (requests answered after the end) is printed too.
+      samples.add(sample(samples.size() + 1));
+
+      for (Ingest.Worker w : workers) {
+        for (int r = 0; r < runs; r++) {
+          for (int k = 0; k < 6; k++) {
+            ingest.expected[r][k] += w.expected[r][k];
+          }
+        }
+        ingest.sentLines += w.lines;
+        ingest.expectedDuplicates += w.dups;
+        ingest.counted += w.counted;
+        ingest.duplicates += w.duplicates;
+      }
+      System.out.printf(Locale.ROOT, "soak: ingest %d lines posted, %d counted, %d duplicates%n",
+          ingest.sentLines, ingest.counted, ingest.duplicates);
+      boolean exact = ingest.verify();
+      boolean webhookExact = paused.get() == expect[0] && duplicates.get() == expect[1] && notifications.get() == expect[2];
+      System.out.printf(Locale.ROOT, "soak: webhook answers: paused %d (expected %d), duplicates %d (expected %d), notifications %d (expected %d)%n",
+          paused.get(), expect[0], duplicates.get(), expect[1], notifications.get(), expect[2]);
+      long errorTotal = errors.values().stream().mapToLong(AtomicLong::get).sum();
+      System.out.print("soak: requests answered:");
+      totals.forEach((k, v) -> System.out.print(" " + k + " " + v.get()));
+      System.out.println();
+      System.out.print("soak: error answers:");
+      errors.forEach((k, v) -> System.out.print(" " + k + " " + v.get()));
+      System.out.println();
+      failures.stream().limit(10).forEach(f -> System.out.println("soak: FAILED " + f));
+      ingest.failures.stream().limit(10).forEach(f -> System.out.println("soak: FAILED ingest " + f));
+      boolean steady = growthCheck(samples);
+      System.out.println("RESULT soak_ingest_exact=" + exact);
+      System.out.println("RESULT soak_webhook_exact=" + webhookExact);
+      System.out.println("RESULT soak_errors=" + errorTotal);
+      System.out.println("RESULT soak_steady=" + steady);
+      return exact && webhookExact && errorTotal == 0 && ingest.failures.isEmpty() && steady ? 0 : 2;
+    }
+
+    Thread thread(String name, Runnable r) {
+      Thread t = new Thread(() -> {
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          error("harness", name + ": " + e);
+        }
+      }, name);
+      t.setDaemon(true);
+      t.start();
+      return t;
+    }
+
+    /**
+     * Open loop: per 20 requests 15 notifications (N), 1 pause of a run from a pool of 50 (P),
+     * resumed through the API once answered, and 4 re-sends of that pause (R): duplicates.
+     */
+    void webhookLoop(long end, AtomicLong paused, AtomicLong duplicates, AtomicLong notifications, long[] expect,
+        AtomicInteger inFlight, CountDownLatch done) {
+      try {
+        Webhook.Template notify = webhook.load("01-firing-nearly-exhausted.json");
+        Webhook.Template pause = webhook.load("02-firing-budget-exceeded.json");
+        Webhook.Template repeat = webhook.load("03-firing-budget-exceeded-repeat.json");
+        String cycle = "NPRNNRNNRNNNNRNNNNNN";
+        long period = 1_000_000_000L / webhookRate;
+        long start = System.nanoTime() + 200_000_000L;
+        Instant stamp = Instant.parse("2026-12-04T15:35:00.716Z");
+        String lastRun = null;
+        String lastFp = null;
+        String lastStart = null;
+        for (int i = 0; ; i++) {
+          long intended = start + i * period;
+          if (intended >= end) {
+            break;
+          }
+          sleepUntil(intended);
+          char kind = cycle.charAt(i % cycle.length());
+          byte[] body;
+          String s = stamp.plusMillis(i).toString();
+          String resumeRun = null;
+          if (kind == 'N') {
+            body = notify.fill("soak-n" + (i % 997), "", Webhook.fp(i, 0), "", s);
+            expect[2]++;
+          } else if (kind == 'P') {
+            lastRun = "soak-wh" + (i / cycle.length()) % 50;
+            lastFp = Webhook.fp(i, 1);
+            lastStart = s;
+            body = pause.fill(lastRun, "", lastFp, "", s);
+            resumeRun = lastRun;
+            expect[0]++;
+          } else {
+            body = repeat.fill(lastRun, "", lastFp, "", lastStart);
+            expect[1]++;
+          }
+          if (inFlight.get() >= 1000) {
+            error("webhook", "1000 requests in flight: slot " + i + " not sent");
+            continue;
+          }
+          inFlight.incrementAndGet();
+          String toResume = resumeRun;
+          http.sendAsync(post(base.resolve("api/v1/alerts"), token, "application/json", body).build(), HttpResponse.BodyHandlers.ofString())
+              .whenComplete((resp, ex) -> {
+                long l = System.nanoTime() - intended;
+                try {
+                  if (ex != null || resp.statusCode() != 200) {
+                    error("webhook", ex != null ? ex.toString() : "HTTP " + resp.statusCode() + " " + abbreviate(resp.body()));
+                    return;
+                  }
+                  ok("webhook", l);
+                  paused.addAndGet(field(resp.body(), "paused"));
+                  duplicates.addAndGet(field(resp.body(), "duplicates"));
+                  notifications.addAndGet(field(resp.body(), "notifications"));
+                  if (toResume != null) {
+                    resume(toResume, inFlight);
+                  }
+                } finally {
+                  inFlight.decrementAndGet();
+                }
+              });
+        }
+      } catch (IOException e) {
+        error("webhook", e.toString());
+      } finally {
+        done.countDown();
+      }
+    }
+
+    void resume(String run, AtomicInteger inFlight) {
+      inFlight.incrementAndGet();
+      long t = System.nanoTime();
+      byte[] body = "{\"override\":true,\"by\":\"soak\",\"reason\":\"soak\"}".getBytes(StandardCharsets.UTF_8);
+      http.sendAsync(post(base.resolve("api/v1/runs/" + run + "/resume"), token, "application/json", body).build(),
+              HttpResponse.BodyHandlers.ofString())
+          .whenComplete((resp, ex) -> {
+            if (ex != null || resp.statusCode() != 200) {
+              error("resume", ex != null ? ex.toString() : "HTTP " + resp.statusCode() + " " + abbreviate(resp.body()));
+            } else {
+              ok("resume", System.nanoTime() - t);
+            }
+            inFlight.decrementAndGet();
+          });
+    }
+
+    /**
+     * Run status of a random run of the steady set that the server has acknowledged usage for, at
+     * a fixed rate (the 10-minute run of 4 Dec asked before that: 9 right 404s in its first 10 s).
+     */
+    void runLoop(long end) {
+      SplittableRandom rnd = new SplittableRandom(7);
+      long period = 1_000_000_000L / runRate;
+      long start = System.nanoTime() + 2_000_000_000L;
+      for (long i = 0; ; i++) {
+        long intended = start + i * period;
+        if (intended >= end) {
+          return;
+        }
+        sleepUntil(intended);
+        int pick = rnd.nextInt(runs);
+        for (int tries = 0; acked.get(pick) == 0 && tries < runs; tries++) {
+          pick = (pick + 1) % runs;
+        }
+        if (acked.get(pick) == 0) {
+          continue; // no usage acknowledged yet: nothing to ask about
+        }
+        String run = "load-r" + pick;
+        try {
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("api/v1/runs/" + run))
+              .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() != 200 || !r.body().contains("\"run\":\"" + run + "\"")) {
+            error("run", "GET " + run + ": HTTP " + r.statusCode() + " " + abbreviate(r.body()));
+          } else {
+            ok("run", System.nanoTime() - intended);
+          }
+        } catch (Exception e) {
+          error("run", e.toString());
+        }
+      }
+    }
+
+    volatile long lastHeapUsed = -1;
+    volatile long lastThreads = -1;
+    final List<Long> heapUsed = new ArrayList<>();
+    final List<Long> threadCounts = new ArrayList<>();
+
+    /** A Prometheus scrape every second; its JVM metrics feed the samples. */
+    void metricsLoop(long end) {
+      long start = System.nanoTime();
+      for (long i = 0; ; i++) {
+        long intended = start + i * 1_000_000_000L;
+        if (intended >= end) {
+          return;
+        }
+        sleepUntil(intended);
+        try {
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("metrics"))
+              .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() != 200) {
+            error("metrics", "HTTP " + r.statusCode());
+            continue;
+          }
+          ok("metrics", System.nanoTime() - intended);
+          long heap = 0;
+          long threads = -1;
+          for (String line : r.body().split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{area=\"heap\"}")) {
+              heap = (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            } else if (line.startsWith("jvm_threads_current ")) {
+              threads = (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+          }
+          synchronized (heapUsed) {
+            heapUsed.add(heap);
+            threadCounts.add(threads);
+          }
+        } catch (Exception e) {
+          error("metrics", e.toString());
+        }
+      }
+    }
+
+    /** Connects to the event stream, reads 2 to 8 s, drops the connection, waits up to 1 s, again. */
+    void sseLoop(long end, int id) {
+      SplittableRandom rnd = new SplittableRandom(100 + id);
+      while (System.nanoTime() < end) {
+        long t = System.nanoTime();
+        long until = Math.min(end, t + 2_000_000_000L + rnd.nextLong(6_000_000_000L));
+        try {
+          HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(base.resolve("api/v1/events"))
+              .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+          try (java.io.InputStream in = r.body()) {
+            if (r.statusCode() != 200) {
+              error("sse", "HTTP " + r.statusCode());
+            } else {
+              byte[] buf = new byte[65536];
+              long bytes = 0;
+              while (System.nanoTime() < until) {
+                int n = in.read(buf);
+                if (n < 0) {
+                  error("sse", "stream ended by the server");
+                  break;
+                }
+                bytes += n;
+              }
+              if (bytes == 0) {
+                error("sse", "no data in " + (until - t) / 1_000_000 + " ms");
+              } else {
+                ok("sse", System.nanoTime() - t - (until - t)); // how late past the planned drop
+              }
+            }
+          }
+          Thread.sleep(rnd.nextInt(1000));
+        } catch (Exception e) {
+          error("sse", e.toString());
+        }
+      }
+    }
+
+    /** Every interval: prints one line per interval; returns the samples (MB after GC min, threads max...). */
+    List<long[]> sampler(long end) throws InterruptedException {
+      List<long[]> samples = new ArrayList<>();
+      System.out.println("soak: t(s) | heap after GC MB min/max (GCs) | heap used MB min/max | threads max | "
+          + "p50/p99/max ms and count per kind: " + String.join(", ", KINDS));
+      long start = System.nanoTime();
+      for (int n = 1; ; n++) {
+        long at = start + n * intervalSeconds * 1_000_000_000L;
+        if (at > end) {
+          return samples;
+        }
+        sleepUntil(at);
+        samples.add(sample(n));
+      }
+    }
+
+    /** One interval's line; returns {n, afterGcMinMB, afterGcMaxMB, gcs, heapMinMB, heapMaxMB, threadsMax}. */
+    long[] sample(int n) {
+      long[] gc = readGcLog();
+      long hMin = Long.MAX_VALUE;
+      long hMax = -1;
+      long tMax = -1;
+      synchronized (heapUsed) {
+        for (long h : heapUsed) {
+          hMin = Math.min(hMin, h);
+          hMax = Math.max(hMax, h);
+        }
+        for (long t : threadCounts) {
+          tMax = Math.max(tMax, t);
+        }
+        heapUsed.clear();
+        threadCounts.clear();
+      }
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "soak: %5d | %s/%s (%d) | %s/%s | %d |",
+          n * intervalSeconds, gc[0] < 0 ? "-" : gc[0], gc[1] < 0 ? "-" : gc[1], gc[2],
+          hMax < 0 ? "-" : String.valueOf(hMin >> 20), hMax < 0 ? "-" : String.valueOf(hMax >> 20), tMax));
+      for (String k : KINDS) {
+        List<Long> l = lat.get(k);
+        long[] a;
+        synchronized (l) {
+          a = l.stream().mapToLong(Long::longValue).sorted().toArray();
+          l.clear();
+        }
+        row.append(' ').append(k).append(' ').append(Webhook.ms(Webhook.pct(a, 0.5))).append('/')
+            .append(Webhook.ms(Webhook.pct(a, 0.99))).append('/').append(Webhook.ms(Webhook.pct(a, 1.0)))
+            .append(" n").append(a.length).append(';');
+      }
+      System.out.println(row);
+      return new long[] {n, gc[0], gc[1], gc[2], hMax < 0 ? -1 : hMin >> 20, hMax < 0 ? -1 : hMax >> 20, tMax};
+    }
+
+    /** Heap after GC (MB) of the GCs logged since the last call: {min, max, count}; -1 when none. */
+    long[] readGcLog() {
+      long[] out = {-1, -1, 0};
+      if (gcLog == null) {
+        return out;
+      }
+      try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(gcLog.toFile(), "r")) {
+        if (f.length() <= gcLogOffset) {
+          return out;
+        }
+        f.seek(gcLogOffset);
+        byte[] b = new byte[(int) (f.length() - gcLogOffset)];
+        f.readFully(b);
+        String text = new String(b, StandardCharsets.UTF_8);
+        int lastNl = text.lastIndexOf('\n');
+        if (lastNl < 0) {
+          return out;
+        }
+        gcLogOffset += text.substring(0, lastNl + 1).getBytes(StandardCharsets.UTF_8).length;
+        for (String line : text.substring(0, lastNl).split("\n")) {
+          // The summary line of each pause, tagged gc alone: "[info][gc] GC(7) Pause Young ... 90M->31M(256M) 3.1ms".
+          Matcher m = GC_LINE.matcher(line);
+          if (m.find() && (line.contains("[gc]") || line.contains("[gc "))) {
+            long after = mb(Long.parseLong(m.group(3)), m.group(4));
+            out[0] = out[0] < 0 ? after : Math.min(out[0], after);
+            out[1] = Math.max(out[1], after);
+            out[2]++;
+          }
+        }
+      } catch (IOException e) {
+        error("harness", "GC log: " + e);
+      }
+      return out;
+    }
+
+    static long mb(long v, String unit) {
+      return unit.equals("K") ? v >> 10 : unit.equals("G") ? v << 10 : v;
+    }
+
+    /**
+     * No growth once steady: the lowest heap after GC of the run's last quarter may exceed that of
+     * its third quarter by at most the tolerance (a leak raises the floor; garbage waiting for a
+     * mixed collection does not); the most threads of the last quarter may exceed the most seen
+     * in the three quarters before by at most the thread tolerance (a pool that grows to its bound
+     * under a latency spike is not a leak; threads that keep coming are).
+     */
+    boolean growthCheck(List<long[]> samples) {
+      int n = samples.size() - 1; // the final partial interval is left out
+      if (n < 4) {
+        System.out.println("soak: growth check skipped: fewer than 4 intervals");
+        return true;
+      }
+      List<long[]> q3 = samples.subList(n / 2, 3 * n / 4);
+      List<long[]> q4 = samples.subList(3 * n / 4, n);
+      long gc3 = q3.stream().filter(s -> s[1] >= 0).mapToLong(s -> s[1]).min().orElse(-1);
+      long gc4 = q4.stream().filter(s -> s[1] >= 0).mapToLong(s -> s[1]).min().orElse(-1);
+      long th3 = samples.subList(0, 3 * n / 4).stream().mapToLong(s -> s[6]).max().orElse(-1);
+      long th4 = q4.stream().mapToLong(s -> s[6]).max().orElse(-1);
+      long hm3 = q3.stream().filter(s -> s[4] >= 0).mapToLong(s -> s[4]).min().orElse(-1);
+      long hm4 = q4.stream().filter(s -> s[4] >= 0).mapToLong(s -> s[4]).min().orElse(-1);
+      long allowed = gc3 < 0 ? -1 : (long) (gc3 * (1 + heapTolerancePct / 100)) + heapToleranceMb;
+      boolean heapOk = gc3 < 0 || gc4 < 0 || gc4 <= allowed;
+      boolean threadsOk = th4 <= th3 + threadTolerance;
+      System.out.printf(Locale.ROOT, "soak: second half: lowest heap after GC %s MB (3rd quarter) -> %s MB (4th quarter), allowed %s MB: %s%n",
+          gc3, gc4, allowed, heapOk ? "steady" : "GROWTH");
+      System.out.printf(Locale.ROOT, "soak: second half: lowest heap used (1 s scrapes) %d MB -> %d MB (reported, not checked)%n", hm3, hm4);
+      System.out.printf(Locale.ROOT, "soak: most threads: first three quarters %d, last quarter %d, allowed %d: %s%n",
+          th3, th4, th3 + threadTolerance, threadsOk ? "steady" : "GROWTH");
+      if (gc3 < 0 || gc4 < 0) {
+        System.out.println("soak: no GC log given or no GC in a quarter: heap after GC not checked");
+      }
+      if (minutes < 5) {
+        // The remembered windows (100,000 idempotency keys, 10,000 alerts) take 2 to 3 minutes to
+        // fill at the default rates: before that the heap rises by design.
+        System.out.println("soak: shorter than 5 minutes: growth reported, not enforced");
+        return true;
+      }
+      return heapOk && threadsOk;
     }
   }
 

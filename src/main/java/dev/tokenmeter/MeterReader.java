@@ -101,6 +101,27 @@ final class MeterReader {
         ended == 0 ? null : Instant.ofEpochMilli(ended));
   }
 
+  /** The key of the fold of {@code _overflow}'s own series past its cap; sorts after any other. */
+  private static final String FOLDED = "\uffff";
+  private final java.util.concurrent.ConcurrentHashMap<String, Boolean> overflowNames =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Whether an {@code _overflow} (subagent, model) pair keeps its names: the first
+   * {@link TokenMeter#MAX_OVERFLOW_SERIES} pairs seen do, for the life of the meter, so that a
+   * series never moves between its own name and the fold from one scrape to the next.
+   */
+  private boolean overflowNamed(String key) {
+    if (overflowNames.containsKey(key)) {
+      return true;
+    }
+    if (overflowNames.size() >= TokenMeter.MAX_OVERFLOW_SERIES) {
+      return false;
+    }
+    overflowNames.putIfAbsent(key, Boolean.TRUE);
+    return true;
+  }
+
   MeterSnapshot snapshot(Collection<RunState> runs, Collection<SessionState> sessions, SelfStats self) {
     PriceBook book = pricing.book();
     List<MeterSnapshot.SeriesSample> series = new ArrayList<>();
@@ -115,8 +136,16 @@ final class MeterReader {
         ModelPrice p = book.find(s.model());
         BigDecimal c = p == null ? null : p.cost(base, lc);
         if (rs.overflow) {
-          overflow.computeIfAbsent(s.subagent() + '\u0000' + s.model(), k -> new OverflowAcc(s.subagent(), s.model()))
-              .add(base.plus(lc), s.requests(), c);
+          String key = s.subagent() + '\u0000' + s.model();
+          OverflowAcc acc;
+          if (overflowNamed(key)) {
+            acc = overflow.computeIfAbsent(key, k -> new OverflowAcc(s.subagent(), s.model()));
+          } else {
+            // Runs past the cap may carry any names: their labels fold too, so that the
+            // exposition stays bounded; tokens, requests and cost stay exact.
+            acc = overflow.computeIfAbsent(FOLDED, k -> new OverflowAcc(Ledger.OVERFLOW, Ledger.OVERFLOW));
+          }
+          acc.add(base.plus(lc), s.requests(), c);
         } else {
           series.add(new MeterSnapshot.SeriesSample(rs.run, session, s.subagent(), s.model(), base.plus(lc), s.requests(), c));
         }

@@ -25,6 +25,8 @@ final class RunState {
   final ConcurrentHashMap<String, BudgetAccount> subagentAccounts = new ConcurrentHashMap<>();
   final ConcurrentHashMap<String, ConcurrentHashMap<String, UsageHandle>> handles =
       new ConcurrentHashMap<>();
+  /** How many handles (and so series) the run has: bounded by {@link TokenMeter#MAX_SERIES_PER_RUN}. */
+  final java.util.concurrent.atomic.AtomicInteger handleCount = new java.util.concurrent.atomic.AtomicInteger();
   private final List<Threshold> thresholds;
   volatile SessionState session;
   /** The budget set for this run explicitly, or null when the default applies. */

@@ -16,6 +16,9 @@ package dev.tokenmeter;
  * @param webhookRejected Alertmanager webhook calls rejected as malformed or unauthorized
  * @param pricebookReloads price books loaded from the user's file, the first load included
  * @param pricebookReloadErrors price file changes rejected (the last good book stayed)
+ * @param foldedSeries names past a cap folded into {@code _overflow}: of long-term spend (once per
+ *     run handle), of unpriced tokens (once per event), of a run's series past
+ *     {@link TokenMeter#MAX_SERIES_PER_RUN} (once per event)
  */
 public record SelfStats(
     long evictedRuns,
@@ -30,4 +33,5 @@ public record SelfStats(
     long webhookAccepted,
     long webhookRejected,
     long pricebookReloads,
-    long pricebookReloadErrors) {}
+    long pricebookReloadErrors,
+    long foldedSeries) {}

@@ -64,6 +64,13 @@ public final class TokenMeter implements AutoCloseable {
 
   /** The run label of runs past the export cap. */
   public static final String OVERFLOW_RUN = "_overflow";
+  /**
+   * At most this many (subagent, model) series are exported for {@code run="_overflow"}; past it
+   * they fold into {@code subagent="_overflow", model="_overflow"}.
+   */
+  public static final int MAX_OVERFLOW_SERIES = 1_000;
+  /** At most this many (subagent, model) series per run; past it, names fold (see {@link #handle}). */
+  public static final int MAX_SERIES_PER_RUN = 200;
 
   private static final Logger log = LoggerFactory.getLogger(TokenMeter.class);
 
@@ -84,6 +91,7 @@ public final class TokenMeter implements AutoCloseable {
   private final AtomicInteger exportedRuns = new AtomicInteger();
   private final LongAdder evicted = new LongAdder();
   private final LongAdder overflowed = new LongAdder();
+  private final LongAdder runFolds = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
   private final LongAdder recordErrors = new LongAdder();
@@ -93,6 +101,13 @@ public final class TokenMeter implements AutoCloseable {
   private final LongAdder webhookAccepted = new LongAdder();
   private final LongAdder webhookRejected = new LongAdder();
   private volatile boolean stateWritable = true;
+  /**
+   * Runs and sessions whose last write to the store failed: written again by {@link #sweep()},
+   * so that a state directory that takes writes again gets every pause that happened meanwhile
+   * (and health recovers) without waiting for another change to each run.
+   */
+  private final java.util.Set<String> unsavedRuns = ConcurrentHashMap.newKeySet();
+  private final java.util.Set<String> unsavedSessions = ConcurrentHashMap.newKeySet();
   private volatile LongSupplier pricebookReloads = () -> 0;
   private volatile LongSupplier pricebookReloadErrors = () -> 0;
   private final ScheduledExecutorService sweeper;
@@ -153,7 +168,11 @@ public final class TokenMeter implements AutoCloseable {
 
   /**
    * A pre-bound recorder for (run, subagent, model); the run joins {@code session} if it has
-   * none yet. Cached: the same arguments return the same handle.
+   * none yet. Cached: the same arguments return the same handle. Past
+   * {@link #MAX_SERIES_PER_RUN} (subagent, model) pairs in one run, a new pair is recorded under
+   * subagent {@code _overflow} and the name of the model's price entry (or {@code _overflow} when
+   * it has none): the run's and session's budgets stay exact, a subagent budget does not apply to
+   * a folded name.
    *
    * @throws IllegalArgumentException if run or model is empty
    */
@@ -169,15 +188,33 @@ public final class TokenMeter implements AutoCloseable {
     if (session != null && rs.session == null) {
       joinSession(rs, session);
     }
-    ConcurrentHashMap<String, UsageHandle> byModel = rs.handles.get(sa);
-    if (byModel == null) {
-      byModel = rs.handles.computeIfAbsent(sa, k -> new ConcurrentHashMap<>());
+    UsageHandle h = cachedHandle(rs, sa, model);
+    if (h != null) {
+      return h;
     }
-    UsageHandle h = byModel.get(model);
-    if (h == null) {
-      h = byModel.computeIfAbsent(model, m -> new UsageHandle(this, rs, sa, m));
+    String m = model;
+    if (rs.handleCount.get() >= MAX_SERIES_PER_RUN) {
+      // Thousands of names in one run are a bug or an attack: bound its series, keep its price.
+      runFolds.increment();
+      ModelPrice p = pricing.book().find(model);
+      sa = OVERFLOW_RUN;
+      m = p == null ? OVERFLOW_RUN : p.name();
+      h = cachedHandle(rs, sa, m);
+      if (h != null) {
+        return h;
+      }
     }
-    return h;
+    String label = sa;
+    return rs.handles.computeIfAbsent(label, k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(m, x -> {
+          rs.handleCount.incrementAndGet();
+          return new UsageHandle(this, rs, label, x);
+        });
+  }
+
+  private static UsageHandle cachedHandle(RunState rs, String subagent, String model) {
+    ConcurrentHashMap<String, UsageHandle> byModel = rs.handles.get(subagent);
+    return byModel == null ? null : byModel.get(model);
   }
 
   /**
@@ -488,12 +525,7 @@ public final class TokenMeter implements AutoCloseable {
         sessionBudgets.put(session, usd);
       }
       firing = s.account.setBudget(usd == null ? BudgetAccount.NONE : Prices.usdToPico(usd));
-      try {
-        store.saveSessionBudget(session, usd);
-        persisted();
-      } catch (RuntimeException e) {
-        storeFailed(e);
-      }
+      saveSession(session, usd);
     }
     if (!firing.isEmpty()) {
       for (String run : s.runs) {
@@ -775,14 +807,54 @@ public final class TokenMeter implements AutoCloseable {
   private void persist(RunState rs) {
     try {
       store.saveRun(control(rs));
+      unsavedRuns.remove(rs.run);
       persisted();
     } catch (RuntimeException e) {
+      unsavedRuns.add(rs.run);
       storeFailed(e);
     }
   }
 
+  private void saveSession(String session, BigDecimal usd) {
+    try {
+      store.saveSessionBudget(session, usd);
+      unsavedSessions.remove(session);
+      persisted();
+    } catch (RuntimeException e) {
+      unsavedSessions.add(session);
+      storeFailed(e);
+    }
+  }
+
+  /** Writes again what could not be written; stops at the first failure (the store is still down). */
+  private void retryUnsaved() {
+    for (String run : unsavedRuns) {
+      RunState rs = runs.get(run);
+      if (rs == null) {
+        unsavedRuns.remove(run);
+        continue;
+      }
+      synchronized (rs) {
+        persist(rs);
+      }
+      if (unsavedRuns.contains(run)) {
+        return;
+      }
+    }
+    for (String session : unsavedSessions) {
+      SessionState s = sessionState(session);
+      synchronized (s) {
+        saveSession(session, sessionBudgets.get(session));
+      }
+      if (unsavedSessions.contains(session)) {
+        return;
+      }
+    }
+  }
+
   private void persisted() {
-    stateWritable = true;
+    // Healthy again only when nothing waits to be written.
+    stateWritable = unsavedRuns.isEmpty() && unsavedSessions.isEmpty();
   }
 
   private void storeFailed(RuntimeException e) {
@@ -875,6 +947,7 @@ public final class TokenMeter implements AutoCloseable {
    * until resumed; a pause for a run never seen is remembered for the retention time only.
    */
   public void sweep() {
+    retryUnsaved();
     long now = clock.millis();
     for (RunState rs : runs.values()) {
       long inactiveSince =
@@ -941,7 +1014,7 @@ public final class TokenMeter implements AutoCloseable {
         evicted.sum(), overflowed.sum(), rejected.sum(), duplicates.sum(), recordErrors.sum(),
         listenerErrors.sum(), stateWriteErrors.sum(), runs.size(), ingestErrors.sum(),
         webhookAccepted.sum(), webhookRejected.sum(), pricebookReloads.getAsLong(),
-        pricebookReloadErrors.getAsLong());
+        pricebookReloadErrors.getAsLong(), ledger.foldedSeries() + runFolds.sum());
   }
 
   /** Counts an event rejected before it reached the meter (by an ingest source or the API). */

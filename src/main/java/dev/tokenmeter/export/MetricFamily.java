@@ -56,6 +56,8 @@ public enum MetricFamily {
   WEBHOOK_REQUESTS(Type.COUNTER, "tokenmeter_webhook_requests", "{request}",
       "Alertmanager webhook calls, by outcome: accepted, or rejected as malformed.",
       "outcome"),
+  FOLDED_SERIES(Type.COUNTER, "tokenmeter_folded_series", "{series}",
+      "Names folded into _overflow by the caps on series: spend, unpriced tokens, series per run."),
   PRICEBOOK_RELOADS(Type.COUNTER, "tokenmeter_pricebook_reloads", "{reload}",
       "Price books loaded from the price file, the first load included."),
   PRICEBOOK_RELOAD_ERRORS(Type.COUNTER, "tokenmeter_pricebook_reload_errors", "{error}",

@@ -96,6 +96,7 @@ public final class Samples {
     add(m, MetricFamily.WEBHOOK_REQUESTS, self.webhookRejected(), "rejected");
     add(m, MetricFamily.PRICEBOOK_RELOADS, self.pricebookReloads());
     add(m, MetricFamily.PRICEBOOK_RELOAD_ERRORS, self.pricebookReloadErrors());
+    add(m, MetricFamily.FOLDED_SERIES, self.foldedSeries());
     for (Map.Entry<MetricFamily, List<Sample>> e : m.entrySet()) {
       e.getValue().sort(BY_LABELS);
       e.setValue(Collections.unmodifiableList(e.getValue()));

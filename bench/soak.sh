@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Soak of `tokenmeter serve` on loopback: a sustained mixed load for MINUTES (NDJSON ingest,
+# Alertmanager webhook with pauses and resumes, run status and /metrics scrapes, event-stream
+# clients that connect and drop), sampled every 10 s. See docs/reliability-soak.md.
+#
+#   bench/soak.sh                # 10 minutes
+#   MINUTES=1 bench/soak.sh      # a smoke run
+#
+# Exit 0: totals exact, no error answer, heap after GC and threads steady in the second half;
+# 2: a check failed or the run broke. The figures are printed in every case.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+
+MINUTES="${MINUTES:-10}"
+EPS="${EPS:-10000}"                  # ingest events per second (paced, not as fast as possible)
+BATCH="${BATCH:-500}"                # events per NDJSON request
+CONNECTIONS="${CONNECTIONS:-4}"
+RUNS="${RUNS:-300}"                  # the steady set of runs the events spread over
+WEBHOOK_RATE="${WEBHOOK_RATE:-100}"  # webhook requests per second, open loop
+RUN_RATE="${RUN_RATE:-20}"           # GET /api/v1/runs/{run} per second
+SSE_CLIENTS="${SSE_CLIENTS:-4}"
+HEAP_TOLERANCE_PCT="${HEAP_TOLERANCE_PCT:-20}"
+HEAP_TOLERANCE_MB="${HEAP_TOLERANCE_MB:-8}"
+THREAD_TOLERANCE="${THREAD_TOLERANCE:-4}"
+PAYLOADS="${PAYLOADS:-/work/shared/data/alertmanager-webhook}"
+# A bounded heap, so that G1 collects the old generation during the run and heap after GC shows
+# the live set rather than garbage waiting for a mixed collection.
+SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xmx256m}"
+GEN_JAVA_OPTS="${GEN_JAVA_OPTS:--XX:+UseZGC}"
+KEEP="${KEEP:-0}"
+JAR="${JAR:-}"
+
+for v in $(compgen -e | grep -E '^(TOKENMETER_|OTEL_)' || true); do unset "$v"; done
+
+section() { printf '\n== %s\n' "$*"; }
+
+section "machine"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "nproc: $(nproc)"
+java -version 2>&1 | head -1
+echo "load before: $(uptime)"
+echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (+ local changes)')"
+
+find_jar() {
+  local j
+  for j in "$here"/target/tokenmeter-*-all.jar; do
+    [ -f "$j" ] && { printf '%s\n' "$j"; return 0; }
+  done
+  return 1
+}
+if [ -n "$JAR" ]; then
+  jar="$JAR"
+elif ! jar="$(find_jar)"; then
+  section "build"
+  mvn -q -B -DskipTests package
+  jar="$(find_jar)" || { echo "soak.sh: the build made no target/tokenmeter-*-all.jar" >&2; exit 2; }
+fi
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/tokenmeter-soak.XXXXXX")"
+server_pid=""
+gen_pid=""
+cleanup() {
+  if [ -n "$gen_pid" ] && kill -0 "$gen_pid" 2>/dev/null; then kill "$gen_pid" 2>/dev/null || true; fi
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server_pid" 2>/dev/null || true
+  fi
+  if [ "$KEEP" = 1 ]; then echo "soak.sh: kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$tmp/token"
+chmod 600 "$tmp/token"
+mkdir "$tmp/state"
+
+section "server"
+# shellcheck disable=SC2086
+java $SERVER_JAVA_OPTS "-Xlog:gc:file=$tmp/gc.log:uptime,level,tags" -jar "$jar" serve \
+  --bind 127.0.0.1 --port 0 --state-dir "$tmp/state" --api-token-file "$tmp/token" \
+  > "$tmp/server.out" 2> "$tmp/server.err" &
+server_pid=$!
+url=""
+for _ in $(seq 1 600); do
+  url="$(grep -o 'serving on http://127\.0\.0\.1:[0-9]*' "$tmp/server.out" 2>/dev/null | sed 's/^serving on //' || true)"
+  [ -n "$url" ] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$url" ]; then
+  echo "soak.sh: the server did not start; its output:" >&2
+  cat "$tmp/server.out" "$tmp/server.err" >&2
+  exit 2
+fi
+echo "server pid $server_pid at $url (JVM options: ${SERVER_JAVA_OPTS:-none} + GC log)"
+hz="$(getconf CLK_TCK)"
+cpu() { awk -v hz="$hz" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$server_pid/stat"; }
+rss() { ps -o rss= -p "$server_pid" | awk '{printf "%.0f", $1/1024}'; }
+cpu0="$(cpu)"
+echo "server RSS at start: $(rss) MB"
+
+section "soak"
+set +e
+# shellcheck disable=SC2086
+java $GEN_JAVA_OPTS bench/LoadGen.java soak --url "$url" --token-file "$tmp/token" --minutes "$MINUTES" \
+  --eps "$EPS" --batch "$BATCH" --connections "$CONNECTIONS" --runs "$RUNS" --webhook-rate "$WEBHOOK_RATE" \
+  --run-rate "$RUN_RATE" --sse-clients "$SSE_CLIENTS" --payloads "$PAYLOADS" --gc-log "$tmp/gc.log" \
+  --heap-tolerance-pct "$HEAP_TOLERANCE_PCT" --heap-tolerance-mb "$HEAP_TOLERANCE_MB" \
+  --thread-tolerance "$THREAD_TOLERANCE" > >(tee "$tmp/soak.out") &
+gen_pid=$!
+rc=0
+wait "$gen_pid" || rc=$?
+gen_pid=""
+set -e
+
+section "server"
+echo "server CPU: $(awk -v a="$cpu0" -v b="$(cpu)" 'BEGIN {printf "%.1f", b - a}') s over the soak"
+kill -0 "$server_pid" 2>/dev/null && echo "server RSS at end: $(rss) MB"
+grep -E 'Pause' "$tmp/gc.log" | sed -E 's/.* ([0-9.]+)ms$/\1/' \
+  | awk '{n++; s+=$1; if ($1>m) m=$1} END {printf "GC pauses: %d, total %.1f ms, max %.2f ms\n", n, s, m}'
+echo "state files: $(find "$tmp/state" -type f | wc -l)"
+echo "server log lines: $(wc -l < "$tmp/server.err") (errors: $(grep -c -E 'ERROR|Exception' "$tmp/server.err" || true))"
+echo "load after: $(uptime)"
+[ "$rc" = 0 ] && echo "soak passed" || echo "soak FAILED (rc $rc)"
+exit "$rc"
