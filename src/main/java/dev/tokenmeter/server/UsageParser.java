@@ -86,7 +86,7 @@ final class UsageParser {
   private void parseDocument(String body) {
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(body);
+      root = Json.readTree(body);
     } catch (JsonProcessingException e) {
       error(null, null, null, "malformed JSON: " + Json.describe(e));
       return;
@@ -111,12 +111,14 @@ final class UsageParser {
       }
       JsonNode n;
       try {
-        n = Json.MAPPER.readTree(line);
+        n = Json.readTree(line);
       } catch (JsonProcessingException e) {
         error("line", i + 1, null, "malformed JSON: " + e.getOriginalMessage());
         continue;
       }
-      element(n, "line", i + 1);
+      if (n != null) {
+        element(n, "line", i + 1);
+      }
     }
   }
 

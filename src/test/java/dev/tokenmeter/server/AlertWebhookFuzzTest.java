@@ -158,4 +158,24 @@ class AlertWebhookFuzzTest {
       }
     }
   }
+
+  // ---------------------------------------------------------------- regressions found by fuzzing
+
+  /** Found by fuzzing: as for usage bodies, the nesting-depth refusal named no line. */
+  @Example
+  void alertsNested1001Deep_isRefusedWithItsLine() throws Exception {
+    try (TokenMeter m = meter()) {
+      AlertWebhook hook = new AlertWebhook(m, 10, n -> {});
+      String body = "{\"version\":\"4\",\"alerts\":" + "[".repeat(1000) + "]".repeat(1000) + "}";
+      try {
+        hook.handle(body);
+        throw new AssertionError("accepted");
+      } catch (HttpError e) {
+        assertThat(e.body.path("error").asText())
+            .startsWith("not an Alertmanager webhook payload: malformed JSON: Document nesting depth (1001)")
+            .endsWith("(line 1, column 1025)");
+      }
+      assertThat(m.stats().webhookRejected()).isEqualTo(1);
+    }
+  }
 }

@@ -173,9 +173,27 @@ class UsageParserFuzzTest {
     for (JsonNode e : errors) {
       String message = e.path("message").asText();
       assertThat(message).as(body.toString()).isNotBlank();
+      // A body of one value that is not an event is the whole document's problem: no place to name.
       boolean located = e.has("line") || e.has("index") || e.has("field")
-          || message.contains("(line ") || message.contains("empty");
+          || message.contains("(line ") || message.contains("empty")
+          || message.startsWith("must be a JSON object with the fields of a usage event");
       assertThat(located).as("error names no line, index or field: %s", e).isTrue();
+    }
+  }
+
+  // ---------------------------------------------------------------- regressions found by fuzzing
+
+  /** Found by fuzzing: Jackson's nesting-depth limit comes without a location; the 400 named none. */
+  @Example
+  void arrayNested1001Deep_isRefusedWithItsLine() {
+    String body = "[" + "[".repeat(1000) + "]".repeat(1001);
+    try {
+      UsageParser.parse(body, false);
+      throw new AssertionError("accepted");
+    } catch (HttpError e) {
+      String message = e.body.path("errors").path(0).path("message").asText();
+      assertThat(message).startsWith("malformed JSON: Document nesting depth (1001) exceeds")
+          .endsWith("(line 1, column 1002)");
     }
   }
 }
