@@ -1,6 +1,7 @@
 package dev.tokenmeter.ingest;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -37,6 +39,21 @@ public final class JsonFields {
         .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)
         .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
         .build();
+  }
+
+  /**
+   * Reads one JSON document with {@link #READER}; null or a missing node when there is none. A
+   * number whose exponent does not fit an int ({@code 2.5e9999999999}) is a parse error with its
+   * location: Jackson throws it as an unchecked {@link NumberFormatException}.
+   */
+  public static JsonNode readTree(byte[] bytes, int offset, int length) throws IOException {
+    try (JsonParser p = READER.createParser(bytes, offset, length)) {
+      try {
+        return READER.readTree(p);
+      } catch (NumberFormatException e) {
+        throw new JsonParseException(p, "number out of range: " + e.getMessage(), e);
+      }
+    }
   }
 
   /** A token count: a whole, non-negative number that fits a long; null when absent. */
