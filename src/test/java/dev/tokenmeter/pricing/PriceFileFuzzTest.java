@@ -126,7 +126,7 @@ class PriceFileFuzzTest {
   @Property
   void rejectedFileKeepsTheBook(@ForAll("contents") String content) throws Exception {
     Path file = Files.createTempFile(dir, "prices", ".yaml");
-    Files.writeString(file, content);
+    Files.write(file, content.getBytes(StandardCharsets.UTF_8));
     // Older than the watcher's "maybe half written" window, so a bad file is rejected at once.
     Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
     Pricing pricing = new Pricing(DEFAULTS);
@@ -161,5 +161,34 @@ class PriceFileFuzzTest {
     assertThat(e.problem()).isNotBlank();
     assertThat(e.line() > 0 || !e.field().isEmpty() || e.problem().equals("not UTF-8 text"))
         .as("names a line or a field: %s", e.getMessage()).isTrue();
+  }
+
+  // ---------------------------------------------------------------- regressions found by fuzzing
+
+  /** Found by fuzzing: SnakeYAML's reader error carries a position, not a line; it had no line. */
+  @Example
+  void controlCharacterOnLine3_namesLine3() {
+    String yaml = "version: 1\nmodels:\n  - name: a\u0001b\n";
+    assertThat(catchPriceFileException(yaml))
+        .satisfies(e -> assertThat(e.line()).isEqualTo(3))
+        .satisfies(e -> assertThat(e.getMessage()).isEqualTo(
+            "prices.yaml:3: invalid YAML: special characters are not allowed (U+0001)"));
+  }
+
+  /** Found by fuzzing: a lone high surrogate at the end of the file; it had no line. */
+  @Example
+  void loneHighSurrogateAtTheEnd_namesItsLine() {
+    PriceFileException e = catchPriceFileException("version: 1\nmodels: []\n# \ud800");
+    assertThat(e.line()).isEqualTo(3);
+    assertNamed(e);
+  }
+
+  static PriceFileException catchPriceFileException(String content) {
+    try {
+      PriceBookLoader.parse(content, FILE);
+    } catch (PriceFileException e) {
+      return e;
+    }
+    throw new AssertionError("accepted: " + content);
   }
 }
