@@ -191,4 +191,22 @@ class PriceFileFuzzTest {
     }
     throw new AssertionError("accepted: " + content);
   }
+
+  /** Found by fuzzing: SnakeYAML's nesting limit (50) has no mark; the error had no line. */
+  @Example
+  void flowListsNested51Deep_namesTheLineOfThe51st() {
+    String yaml = "version: 1\nmodels:\n" + "  - " + "[".repeat(50) + "]".repeat(50) + "\n";
+    PriceFileException e = catchPriceFileException(yaml);
+    assertThat(e.line()).isEqualTo(3);
+    assertThat(e.problem()).startsWith("invalid YAML: Nesting Depth exceeded");
+  }
+
+  /** The other composer limit without a mark: more than 20 aliases of collections. */
+  @Example
+  void twentyOneAliasesOfAList_namesTheLineOfThe21st() {
+    String yaml = "version: 1\na: &l [1]\nmodels:\n" + "  - *l\n".repeat(21);
+    PriceFileException e = catchPriceFileException(yaml);
+    assertThat(e.line()).isEqualTo(24);
+    assertThat(e.problem()).contains("aliases");
+  }
 }

@@ -178,4 +178,13 @@ class AlertWebhookFuzzTest {
       assertThat(m.stats().webhookRejected()).isEqualTo(1);
     }
   }
+
+  /** Found by fuzzing: Jackson's unchecked NumberFormatException for this number was a 500. */
+  @Example
+  void truncatedAlertsWithExponent9999999999_isA400() throws Exception {
+    String body = "{\"version\":\"4\",\"alerts\":[],\"truncatedAlerts\":2.5e9999999999}";
+    HttpResponse<String> r = http.post("/api/v1/alerts", body);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(Harness.json(r).path("error").asText()).contains("number out of range").contains("(line 1, column");
+  }
 }

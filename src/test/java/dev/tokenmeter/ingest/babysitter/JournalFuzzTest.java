@@ -145,4 +145,26 @@ class JournalFuzzTest {
       }
     }
   }
+
+  // ---------------------------------------------------------------- regressions found by fuzzing
+
+  /**
+   * Found by fuzzing: Jackson threw an unchecked NumberFormatException for this number, and it
+   * escaped {@link JournalReader#read}, which must never throw for bad input.
+   */
+  @Example
+  void costTrackedWithExponent9999999999_isOneErrorWithItsLine() throws Exception {
+    byte[] entry = ("{\"type\":\"COST_TRACKED\",\n\"data\":{\"model\":\"m\",\"inputTokens\":2.5e9999999999}}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    badEntryIsOneNamedErrorAndCountsNothing(new Entry(entry, false));
+    Path run = base.resolve("run-" + runs++);
+    Files.createDirectories(run.resolve("journal"));
+    Files.write(run.resolve("journal").resolve(FUZZED), entry);
+    List<IngestError> errors = new ArrayList<>();
+    new JournalReader().read(run, null, new IdempotencyKeys(10), u -> {}, errors::add);
+    assertThat(errors).singleElement().satisfies(e -> {
+      assertThat(e.line()).isEqualTo(2);
+      assertThat(e.message()).startsWith("not valid JSON: number out of range");
+    });
+  }
 }

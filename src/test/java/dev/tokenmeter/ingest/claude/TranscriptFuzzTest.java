@@ -180,4 +180,16 @@ class TranscriptFuzzTest {
       }
     }
   }
+
+  // ---------------------------------------------------------------- regressions found by fuzzing
+
+  /** Found by fuzzing: the tree parser let Jackson's NumberFormatException out ("internal error"). */
+  @Example
+  void usageWithExponent9999999999_isAParseErrorNotAnInternalError() throws Exception {
+    String bad = line("msg_x").replace("\"input_tokens\":3", "\"input_tokens\":2.5e9999999999");
+    badLineIsOneErrorWithFileAndLine(new Line(bad.getBytes(StandardCharsets.UTF_8)));
+    byte[] b = bad.getBytes(StandardCharsets.UTF_8);
+    assertThat(tree(TranscriptFile.session(Path.of("/p/-x/s.jsonl")), b))
+        .startsWith("error: number out of range").contains("column");
+  }
 }
