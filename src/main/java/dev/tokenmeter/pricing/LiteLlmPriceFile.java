@@ -160,11 +160,23 @@ final class LiteLlmPriceFile {
     if (value != JsonToken.VALUE_NUMBER_FLOAT && value != JsonToken.VALUE_NUMBER_INT) {
       throw new PriceFileException(file, line(p), field, "expected a number, got " + describe(p));
     }
-    BigDecimal perToken = p.getDecimalValue();
+    BigDecimal perToken;
+    try {
+      perToken = p.getDecimalValue();
+    } catch (NumberFormatException e) {
+      // Jackson throws it unchecked for an exponent past an int, such as 2.5e9999999999.
+      throw new PriceFileException(file, line(p), field, "number out of range: " + p.getText());
+    }
     if (perToken.signum() < 0) {
       throw new PriceFileException(file, line(p), field, "a price must not be negative, got " + p.getText());
     }
-    return perToken.movePointRight(6).stripTrailingZeros();
+    // Not movePointRight: it expands a negative scale, so 1e999999999 would build a billion digits.
+    BigDecimal perMillion = perToken.scaleByPowerOfTen(6).stripTrailingZeros();
+    String range = Prices.outOfRange(perMillion);
+    if (range != null) {
+      throw new PriceFileException(file, line(p), field, "per million tokens " + range + ", got " + p.getText());
+    }
+    return perMillion;
   }
 
   private static int line(JsonParser p) {

@@ -88,6 +88,11 @@ final class NativePriceFile {
           "invalid YAML: " + e.getMessage() + String.format(" (U+%04X)", e.getCodePoint()));
     } catch (YAMLException e) {
       throw new PriceFileException(file, limitLine(content, options), "", "invalid YAML: " + e.getMessage());
+    } catch (NumberFormatException e) {
+      // SnakeYAML's scanner parses the hex of an escape such as "\x without checking that the
+      // file has the digits: it can only run out at the end of the file.
+      throw new PriceFileException(file, (int) content.lines().count(), "",
+          "invalid YAML: the file ends inside an escape sequence of a double-quoted string");
     }
     if (root == null) {
       throw new PriceFileException(file, 1, "", "empty price file, expected version and models");
@@ -224,9 +229,18 @@ final class NativePriceFile {
     if (!DECIMAL.matcher(text).matches()) {
       throw error(node, path, "expected a decimal number, got " + quote(text));
     }
-    BigDecimal v = new BigDecimal(text);
+    BigDecimal v;
+    try {
+      v = new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      throw error(node, path, "number out of range: " + text); // an exponent past an int
+    }
     if (v.signum() < 0) {
       throw error(node, path, "a price must not be negative, got " + text);
+    }
+    String range = Prices.outOfRange(v);
+    if (range != null) {
+      throw error(node, path, range + ", got " + text);
     }
     return v;
   }

@@ -209,4 +209,53 @@ class PriceFileFuzzTest {
     assertThat(e.line()).isEqualTo(24);
     assertThat(e.problem()).contains("aliases");
   }
+
+  /** Found by fuzzing: a price of 1e30 per million overflowed the pico-USD long (ArithmeticException). */
+  @Example
+  void inputPrice1e30_isOutOfRangeNamingLineAndField() {
+    String yaml = "version: 1\nmodels:\n  - name: m\n    per_million: {input: 1e30, output: 1}\n";
+    assertThat(catchPriceFileException(yaml).getMessage()).isEqualTo("prices.yaml:4: models[0].per_million.input: "
+        + "is out of range: above 1000000000 USD per million tokens, got 1e30");
+  }
+
+  /** The same for 2.5e9999999999 (BigDecimal's NumberFormatException) and 1e-999999999 (a hang). */
+  @Example
+  void nativePrice2_5e9999999999_and1eMinus999999999_areRejectedQuickly() throws Exception {
+    for (String price : List.of("2.5e9999999999", "1e-999999999", "1e999999999")) {
+      String yaml = "version: 1\nmodels:\n  - name: m\n    per_million: {input: 1, output: " + price + "}\n";
+      PriceFileException e = Bounded.call(() -> catchPriceFileException(yaml));
+      assertThat(e.line()).isEqualTo(4);
+      assertThat(e.field()).isEqualTo("models[0].per_million.output");
+    }
+  }
+
+  /** The LiteLLM reader: the same numbers per token. */
+  @Example
+  void liteLlmCost2_5e9999999999_and1eMinus999999999_areRejectedQuickly() throws Exception {
+    for (String price : List.of("2.5e9999999999", "1e-999999999", "1e999999999", "1e30")) {
+      String json = "{\"m\": {\n\"input_cost_per_token\": 1e-6,\n\"output_cost_per_token\": " + price + "}}";
+      PriceFileException e = Bounded.call(() -> catchPriceFileException(json));
+      assertThat(e.line()).isEqualTo(3);
+      assertThat(e.field()).isEqualTo("m.output_cost_per_token");
+      assertThat(e.problem()).contains("out of range");
+    }
+  }
+
+  /** Found by fuzzing: SnakeYAML threw NumberFormatException for an escape cut by the end of the file. */
+  @Example
+  void doubleQuotedEscapeCutAtTheEnd_namesTheLastLine() {
+    PriceFileException e = catchPriceFileException("version: 1\nmodels: \"\\x");
+    assertThat(e.line()).isEqualTo(2);
+    assertThat(e.problem()).contains("escape sequence");
+  }
+
+  /** The Java API refuses the same prices (it would overflow or hang the same way). */
+  @Example
+  void pricesBuilderRefusesOutOfRangePrices() {
+    for (String price : List.of("1e30", "1e-999999999")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Prices.builder()
+              .input(java.math.BigDecimal.ONE).output(new java.math.BigDecimal(price)).build())
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("output price is out of range");
+    }
+  }
 }
