@@ -66,7 +66,12 @@ public final class JsonFields {
     if (n.isIntegralNumber()) {
       v = n.bigIntegerValue();
     } else if (n.isNumber() && isWhole(n.decimalValue())) {
-      v = n.decimalValue().toBigIntegerExact(); // 12.0 is a count; 12.5 is not
+      BigDecimal d = n.decimalValue();
+      if ((long) d.precision() - d.scale() > 19) { // long: the scale can be -2147483647
+        // 1e999999999 is whole too: never expand it into a BigInteger (an overflow or a hang).
+        throw new InvalidField(path, "is too large: " + abbreviate(n));
+      }
+      v = d.toBigIntegerExact(); // 12.0 is a count; 12.5 is not
     } else {
       throw new InvalidField(path, "must be a whole number, got " + abbreviate(n));
     }
@@ -96,7 +101,10 @@ public final class JsonFields {
     }
     BigDecimal v = n.decimalValue();
     if (v.signum() < 0) {
-      throw new InvalidField(path, "must not be negative, got " + v.toPlainString());
+      throw new InvalidField(path, "must not be negative, got " + abbreviate(n));
+    }
+    if (!isPlainAmount(v)) {
+      throw new InvalidField(path, "is out of range, got " + abbreviate(n));
     }
     return v;
   }
@@ -171,6 +179,14 @@ public final class JsonFields {
     }
     JsonLocation at = e.getLocation();
     return at == null || at.getColumnNr() < 1 ? m : m + " (column " + at.getColumnNr() + ")";
+  }
+
+  /**
+   * Below 10^15 and with at most 24 decimal places: summing amounts like 1e999999999 or
+   * 1e-999999999 would build numbers of a billion digits (a hang in tokens:stats).
+   */
+  public static boolean isPlainAmount(BigDecimal d) {
+    return d.signum() == 0 || ((long) d.precision() - d.scale() <= 15 && d.scale() <= 24);
   }
 
   private static boolean isWhole(BigDecimal d) {

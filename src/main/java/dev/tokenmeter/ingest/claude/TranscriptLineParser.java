@@ -1,5 +1,6 @@
 package dev.tokenmeter.ingest.claude;
 
+import dev.tokenmeter.ingest.JsonFields;
 import dev.tokenmeter.usage.TokenCounts;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -419,11 +420,15 @@ final class TranscriptLineParser {
     }
     int start = i;
     skipNumber();
-    BigDecimal d = new BigDecimal(new String(b, start, i - start, StandardCharsets.ISO_8859_1));
-    if (d.signum() < 0) {
+    String text = new String(b, start, i - start, StandardCharsets.ISO_8859_1);
+    BigDecimal d = new BigDecimal(text);
+    if (d.signum() < 0 || !JsonFields.isPlainAmount(d)) {
       throw Unsure.INSTANCE;
     }
-    return d;
+    // As Jackson's tree holds a JSON decimal (not an integer): zero as 0, else without trailing
+    // zeros, so that both paths report 0.0120 as the same 0.012.
+    boolean integer = text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0;
+    return integer ? d : d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
   }
 
   /** Checks one JSON value and moves past it. */

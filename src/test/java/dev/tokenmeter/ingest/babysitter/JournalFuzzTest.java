@@ -167,4 +167,14 @@ class JournalFuzzTest {
       assertThat(e.message()).startsWith("not valid JSON: number out of range");
     });
   }
+
+  /** Found by fuzzing (in transcripts; the same field reader): a count of 1E2147483647, a cost of 1e-999999999. */
+  @Example
+  void inputTokens1E2147483647_andCostUsd1eMinus999999999_areOneErrorEach() throws Exception {
+    for (String data : List.of("\"inputTokens\":1E2147483647", "\"costUsd\":1e-999999999")) {
+      byte[] entry = ("{\"type\":\"COST_TRACKED\",\"data\":{\"model\":\"m\"," + data + "}}")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      badEntryIsOneNamedErrorAndCountsNothing(new Entry(entry, false));
+    }
+  }
 }

@@ -192,4 +192,33 @@ class TranscriptFuzzTest {
     assertThat(tree(TranscriptFile.session(Path.of("/p/-x/s.jsonl")), b))
         .startsWith("error: number out of range").contains("column");
   }
+
+  /** Found by fuzzing: a whole number with a huge exponent overflowed BigInteger ("internal error"). */
+  @Example
+  void inputTokens1E2147483647_isTooLargeNotAnInternalError() throws Exception {
+    String bad = line("msg_x").replace("\"input_tokens\":3", "\"input_tokens\":1E2147483647");
+    badLineIsOneErrorWithFileAndLine(new Line(bad.getBytes(StandardCharsets.UTF_8)));
+    assertThat(tree(TranscriptFile.session(Path.of("/p/-x/s.jsonl")), bad.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo("error: message.usage.input_tokens is too large: 1E+2147483647");
+  }
+
+  /**
+   * Found by fuzzing: for costUSD 0.0 the fast path reported 0.0 and the tree parser 0 (Jackson's
+   * tree drops trailing zeros of decimals); and amounts like 1e-999999999 passed, which summing in
+   * tokens:stats would expand into a billion digits.
+   */
+  @Example
+  void costUsd0_0_andOtherSpellings_agreeBetweenFastPathAndTree() throws Exception {
+    TranscriptFile f = TranscriptFile.session(Path.of("/p/-x/s.jsonl"));
+    for (String cost : List.of("0.0", "0.0120", "1.50", "100", "0", "1e2", "10.0", "0e5", "1.0E-3", "-0.0",
+        "1e-999999999", "1e999999999", "1e15", "0.0000000000000000000000001")) {
+      byte[] b = line("msg_x").replace("{\"type\"", "{\"costUSD\":" + cost + ",\"type\"")
+          .getBytes(StandardCharsets.UTF_8);
+      fastPathAgreesWithTreeParser(new Line(b));
+      assertThat(TranscriptLineParser.parse(f, b, b.length, 7)).as(cost).isNotNull();
+    }
+    byte[] tiny = line("msg_x").replace("{\"type\"", "{\"costUSD\":1e-999999999,\"type\"")
+        .getBytes(StandardCharsets.UTF_8);
+    assertThat(tree(f, tiny)).isEqualTo("error: costUSD is out of range, got 1E-999999999");
+  }
 }
