@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tokenmeter.usage.TokenCounts;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -69,7 +70,7 @@ public final class JsonFields {
       BigDecimal d = n.decimalValue();
       if ((long) d.precision() - d.scale() > 19) { // long: the scale can be -2147483647
         // 1e999999999 is whole too: never expand it into a BigInteger (an overflow or a hang).
-        throw new InvalidField(path, "is too large: " + abbreviate(n));
+        throw new InvalidField(path, "is too large: " + abbreviate(n) + " (at most " + TokenCounts.MAX_PER_EVENT + ")");
       }
       v = d.toBigIntegerExact(); // 12.0 is a count; 12.5 is not
     } else {
@@ -78,8 +79,8 @@ public final class JsonFields {
     if (v.signum() < 0) {
       throw new InvalidField(path, "must not be negative, got " + v);
     }
-    if (v.bitLength() > 63) {
-      throw new InvalidField(path, "is too large: " + v);
+    if (v.compareTo(BigInteger.valueOf(TokenCounts.MAX_PER_EVENT)) > 0) {
+      throw new InvalidField(path, "is too large: " + v + " (at most " + TokenCounts.MAX_PER_EVENT + ")");
     }
     return v.longValue();
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenmeter.usage.TokenCounts;
 import dev.tokenmeter.usage.UsageEvent;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -138,6 +139,8 @@ final class UsageParser {
         Long c = count(v);
         if (c == null) {
           error(where, at, name, "must be a non-negative integer, got " + v);
+        } else if (c > TokenCounts.MAX_PER_EVENT) {
+          error(where, at, name, "must be at most " + TokenCounts.MAX_PER_EVENT + " tokens in one event, got " + v);
         } else {
           counts[count] = c;
         }

@@ -39,7 +39,7 @@ class UsageParserFuzzTest {
           + "\"outputTokens\":1500,\"cacheReadTokens\":22000,\"cacheWrite5mTokens\":4000,"
           + "\"cacheWrite1hTokens\":0,\"timestamp\":\"2026-02-16T18:46:55.028Z\",\"idempotencyKey\":\"k-1\"}",
       "{\"run\":\"r2\",\"model\":\"gpt-5\",\"provider\":\"openai\",\"inputTokens\":0,\"outputTokens\":0,"
-          + "\"cacheReadTokens\":9223372036854775807,\"idempotencyKey\":\"k-2\"}",
+          + "\"cacheReadTokens\":1000000000,\"idempotencyKey\":\"k-2\"}",
       "{\"run\":\"r3\",\"session\":null,\"model\":\"unknown-model\",\"subagent\":\"\",\"cacheWrite1hTokens\":7}");
 
   enum Format { OBJECT, ARRAY, NDJSON, NDJSON_UNDECLARED, NDJSON_CRLF }
@@ -212,5 +212,21 @@ class UsageParserFuzzTest {
         .startsWith("malformed JSON: number out of range").endsWith("(line 2, column 29)");
     rejectedRequestChangesNothing(new Body(body, false));
     rejectedRequestChangesNothing(new Body(body.replace("\n", "") + "\n" + SEEDS.get(0), true));
+  }
+
+  /**
+   * Found by fuzzing: two accepted events of 2^63 - 1 cache reads overflowed the run's counter,
+   * and from then on GET /api/v1/runs answered 500 for every run (TokenCounts refuses negatives).
+   */
+  @Example
+  void cacheReadTokens9223372036854775807Twice_isRefusedAndRunsStayReadable() throws Exception {
+    String body = "{\"run\":\"overflow\",\"model\":\"m\",\"cacheReadTokens\":9223372036854775807}";
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<String> r = http.post("/api/v1/usage", body);
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(r.body()).contains("must be at most 1000000000 tokens in one event, got 9223372036854775807");
+    }
+    assertThat(http.get("/api/v1/runs").statusCode()).isEqualTo(200);
+    rejectedRequestChangesNothing(new Body(body, false));
   }
 }

@@ -404,7 +404,7 @@ final class TranscriptLineParser {
       i++;
     }
     int digits = i - start;
-    if (digits == 0 || digits > 18 || (digits > 1 && b[start] == '0')) {
+    if (digits == 0 || digits > 18 || (digits > 1 && b[start] == '0') || v > TokenCounts.MAX_PER_EVENT) {
       throw Unsure.INSTANCE;
     }
     if (i < end && (b[i] == '.' || b[i] == 'e' || b[i] == 'E')) {
@@ -515,7 +515,9 @@ final class TranscriptLineParser {
       if (i < end && (b[i] == '+' || b[i] == '-')) {
         i++;
       }
-      need(digits() > 0);
+      int exponent = digits();
+      // Jackson refuses an exponent past an int, wherever the number is: so does the tree parser.
+      need(exponent > 0 && exponent < 10);
     }
     need(i - start <= MAX_NUMBER_CHARS);
   }

@@ -199,7 +199,7 @@ class TranscriptFuzzTest {
     String bad = line("msg_x").replace("\"input_tokens\":3", "\"input_tokens\":1E2147483647");
     badLineIsOneErrorWithFileAndLine(new Line(bad.getBytes(StandardCharsets.UTF_8)));
     assertThat(tree(TranscriptFile.session(Path.of("/p/-x/s.jsonl")), bad.getBytes(StandardCharsets.UTF_8)))
-        .isEqualTo("error: message.usage.input_tokens is too large: 1E+2147483647");
+        .isEqualTo("error: message.usage.input_tokens is too large: 1E+2147483647 (at most 1000000000)");
   }
 
   /**
@@ -220,5 +220,27 @@ class TranscriptFuzzTest {
     byte[] tiny = line("msg_x").replace("{\"type\"", "{\"costUSD\":1e-999999999,\"type\"")
         .getBytes(StandardCharsets.UTF_8);
     assertThat(tree(f, tiny)).isEqualTo("error: costUSD is out of range, got 1E-999999999");
+  }
+
+  /**
+   * Found by fuzzing (differential): the fast path skips numbers it does not read, so it counted a
+   * line that the tree parser refuses for an exponent past an int in some other field.
+   */
+  @Example
+  void exponent9999999999InAnUnreadField_isRefusedByBothPaths() throws Exception {
+    byte[] b = line("msg_x").replace("{\"type\"", "{\"other\":2.5e9999999999,\"type\"")
+        .getBytes(StandardCharsets.UTF_8);
+    fastPathAgreesWithTreeParser(new Line(b));
+    assertThat(TranscriptLineParser.parse(TranscriptFile.session(Path.of("/p/-x/s.jsonl")), b, b.length, 7))
+        .isSameAs(TranscriptLineParser.UNSURE);
+  }
+
+  /** The same overflow as through HTTP: counts above TokenCounts.MAX_PER_EVENT are refused. */
+  @Example
+  void inputTokens9223372036854775807_isTooLarge() throws Exception {
+    String bad = line("msg_x").replace("\"input_tokens\":3", "\"input_tokens\":9223372036854775807");
+    badLineIsOneErrorWithFileAndLine(new Line(bad.getBytes(StandardCharsets.UTF_8)));
+    assertThat(tree(TranscriptFile.session(Path.of("/p/-x/s.jsonl")), bad.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo("error: message.usage.input_tokens is too large: 9223372036854775807 (at most 1000000000)");
   }
 }
