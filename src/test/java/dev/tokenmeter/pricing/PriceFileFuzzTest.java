@@ -258,4 +258,29 @@ class PriceFileFuzzTest {
           .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("output price is out of range");
     }
   }
+
+  /** Found by fuzzing: scaling 1E2147483647 per token to per million overflowed the scale. */
+  @Example
+  void liteLlmCost1E2147483647_isOutOfRange() {
+    String json = "{\"m\": {\"input_cost_per_token\": 1E2147483647, \"output_cost_per_token\": 1e-6}}";
+    assertThat(catchPriceFileException(json).getMessage())
+        .isEqualTo("prices.yaml:1: m.input_cost_per_token: per million tokens is out of range, got 1E2147483647");
+  }
+
+  /** Found by fuzzing: an entry named "" reached ModelPrice's IllegalArgumentException. */
+  @Example
+  void liteLlmEntryNamedEmpty_isRejectedWithItsLine() {
+    String json = "{\"m\": {\"input_cost_per_token\": 1e-6, \"output_cost_per_token\": 1e-6},\n"
+        + "\"\": {\"input_cost_per_token\": 1e-6, \"output_cost_per_token\": 1e-6}}";
+    assertThat(catchPriceFileException(json).getMessage()).isEqualTo("prices.yaml:2: a model entry with an empty name");
+  }
+
+  /** Found by reading the tier code beside it: "_above_0k_tokens" reached ModelPrice's IllegalArgumentException. */
+  @Example
+  void liteLlmTierAbove0kTokens_isIgnored() {
+    String json = "{\"m\": {\"input_cost_per_token\": 1e-6, \"output_cost_per_token\": 2e-6,"
+        + " \"input_cost_per_token_above_0k_tokens\": 3e-6, \"output_cost_per_token_above_0k_tokens\": 4e-6}}";
+    LoadResult r = PriceBookLoader.parse(json, FILE);
+    assertThat(r.loaded()).isEqualTo(1);
+  }
 }
