@@ -7,13 +7,16 @@
 #
 #   bench/fuzz-long.sh                      # all five targets, 10 minutes each
 #   MINUTES=1 bench/fuzz-long.sh prices     # one target, shorter
+#   SKIP_COMPILE=1 OUT=bench-out/fuzz-b bench/fuzz-long.sh journal   # a second lane beside a first
 #
-# Waits while a JMH run (benchmarks.jar) has the machine. Compiles once, then runs offline.
+# Waits while a JMH run (benchmarks.jar) has the machine. Compiles once (unless SKIP_COMPILE=1,
+# for a lane started beside another), then runs offline. Each target keeps its own jqwik database
+# (failed samples are tried first in the next round), so lanes do not share a file.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 MINUTES="${MINUTES:-10}"
-ROUND_SECONDS="${ROUND_SECONDS:-150}"
+ROUND_SECONDS="${ROUND_SECONDS:-120}"
 START_TRIES="${START_TRIES:-500}"
 OUT="${OUT:-bench-out/fuzz}"
 targets=("$@")
@@ -36,7 +39,9 @@ wait_for_jmh() {
 
 mkdir -p "$OUT"
 wait_for_jmh
-mvn -B -q -o test-compile >"$OUT/compile.log" 2>&1 || { cat "$OUT/compile.log"; exit 2; }
+if [ "${SKIP_COMPILE:-0}" != 1 ]; then
+  mvn -B -q -o test-compile >"$OUT/compile.log" 2>&1 || { cat "$OUT/compile.log"; exit 2; }
+fi
 
 summary=()
 any_failed=0
@@ -59,7 +64,7 @@ for t in "${targets[@]}"; do
     r0=$(date +%s)
     echo "=== $t round $rounds: jqwik.tries.default=$tries ($(date -u +%FT%TZ))" >>"$log"
     if ! mvn -B -q -o surefire:test -Dtest="$class" -Djqwik.tries.default="$tries" \
-        -Dsurefire.failIfNoSpecifiedTests=false >>"$log" 2>&1; then
+        -Djqwik.database="target/jqwik-database-$t" -Dsurefire.failIfNoSpecifiedTests=false >>"$log" 2>&1; then
       failed=$((failed + 1))
       echo "=== $t round $rounds FAILED" >>"$log"
     fi
