@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.tokenmeter.usage.TokenCounts;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -54,6 +55,10 @@ public final class JsonFields {
       } catch (NumberFormatException e) {
         throw new JsonParseException(p, "number out of range: " + e.getMessage(), e);
       }
+    } catch (CharConversionException e) {
+      // Jackson guesses UTF-16 or UTF-32 from the first four bytes; on some (00 00 FF FE, ...) it
+      // gives up with this I/O exception. Our inputs are UTF-8: this is bad JSON, not bad I/O.
+      throw new JsonParseException(null, "not UTF-8 JSON: " + e.getMessage());
     }
   }
 

@@ -177,4 +177,17 @@ class JournalFuzzTest {
       badEntryIsOneNamedErrorAndCountsNothing(new Entry(entry, false));
     }
   }
+
+  /** The same four bytes as a journal entry: "not valid JSON", not "cannot read". */
+  @Example
+  void bytes00_00_01_00_areNotValidJson() throws Exception {
+    Path run = base.resolve("run-" + runs++);
+    Files.createDirectories(run.resolve("journal"));
+    Files.write(run.resolve("journal").resolve(FUZZED), new byte[] {0, 0, 1, 0});
+    Files.write(run.resolve("journal").resolve(LAST), good("fuzz-last"));
+    List<IngestError> errors = new ArrayList<>();
+    new JournalReader().read(run, null, new IdempotencyKeys(10), u -> {}, errors::add);
+    assertThat(errors).singleElement().satisfies(e ->
+        assertThat(e.message()).startsWith("not valid JSON: not UTF-8 JSON: Unsupported UCS-4"));
+  }
 }

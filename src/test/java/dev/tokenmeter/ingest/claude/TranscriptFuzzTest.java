@@ -243,4 +243,18 @@ class TranscriptFuzzTest {
     assertThat(tree(TranscriptFile.session(Path.of("/p/-x/s.jsonl")), bad.getBytes(StandardCharsets.UTF_8)))
         .isEqualTo("error: message.usage.input_tokens is too large: 9223372036854775807 (at most 1000000000)");
   }
+
+  /**
+   * Found by the long run: Jackson took the bytes 00 00 01 00 for UTF-32 of an unsupported byte
+   * order and threw CharConversionException, an IOException that the reader reported as an I/O
+   * problem; it is a line that is not UTF-8 JSON.
+   */
+  @Example
+  void bytes00_00_01_00_areNotUtf8Json() throws Exception {
+    byte[] b = {0, 0, 1, 0};
+    fastPathAgreesWithTreeParser(new Line(b));
+    assertThat(tree(TranscriptFile.session(Path.of("/p/-x/s.jsonl")), b))
+        .startsWith("error: not UTF-8 JSON: Unsupported UCS-4 endianness (2143)");
+    badLineIsOneErrorWithFileAndLine(new Line(b));
+  }
 }
