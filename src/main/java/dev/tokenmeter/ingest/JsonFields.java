@@ -1,6 +1,7 @@
 package dev.tokenmeter.ingest;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -9,6 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tokenmeter.usage.TokenCounts;
+import java.io.CharConversionException;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -39,6 +43,25 @@ public final class JsonFields {
         .build();
   }
 
+  /**
+   * Reads one JSON document with {@link #READER}; null or a missing node when there is none. A
+   * number whose exponent does not fit an int ({@code 2.5e9999999999}) is a parse error with its
+   * location: Jackson throws it as an unchecked {@link NumberFormatException}.
+   */
+  public static JsonNode readTree(byte[] bytes, int offset, int length) throws IOException {
+    try (JsonParser p = READER.createParser(bytes, offset, length)) {
+      try {
+        return READER.readTree(p);
+      } catch (NumberFormatException e) {
+        throw new JsonParseException(p, "number out of range: " + e.getMessage(), e);
+      }
+    } catch (CharConversionException e) {
+      // Jackson guesses UTF-16 or UTF-32 from the first four bytes; on some (00 00 FF FE, ...) it
+      // gives up with this I/O exception. Our inputs are UTF-8: this is bad JSON, not bad I/O.
+      throw new JsonParseException(null, "not UTF-8 JSON: " + e.getMessage());
+    }
+  }
+
   /** A token count: a whole, non-negative number that fits a long; null when absent. */
   public static Long count(JsonNode parent, String name, String path) throws InvalidField {
     JsonNode n = parent.get(name);
@@ -49,15 +72,20 @@ public final class JsonFields {
     if (n.isIntegralNumber()) {
       v = n.bigIntegerValue();
     } else if (n.isNumber() && isWhole(n.decimalValue())) {
-      v = n.decimalValue().toBigIntegerExact(); // 12.0 is a count; 12.5 is not
+      BigDecimal d = n.decimalValue();
+      if ((long) d.precision() - d.scale() > 19) { // long: the scale can be -2147483647
+        // 1e999999999 is whole too: never expand it into a BigInteger (an overflow or a hang).
+        throw new InvalidField(path, "is too large: " + abbreviate(n) + " (at most " + TokenCounts.MAX_PER_EVENT + ")");
+      }
+      v = d.toBigIntegerExact(); // 12.0 is a count; 12.5 is not
     } else {
       throw new InvalidField(path, "must be a whole number, got " + abbreviate(n));
     }
     if (v.signum() < 0) {
       throw new InvalidField(path, "must not be negative, got " + v);
     }
-    if (v.bitLength() > 63) {
-      throw new InvalidField(path, "is too large: " + v);
+    if (v.compareTo(BigInteger.valueOf(TokenCounts.MAX_PER_EVENT)) > 0) {
+      throw new InvalidField(path, "is too large: " + v + " (at most " + TokenCounts.MAX_PER_EVENT + ")");
     }
     return v.longValue();
   }
@@ -79,7 +107,10 @@ public final class JsonFields {
     }
     BigDecimal v = n.decimalValue();
     if (v.signum() < 0) {
-      throw new InvalidField(path, "must not be negative, got " + v.toPlainString());
+      throw new InvalidField(path, "must not be negative, got " + abbreviate(n));
+    }
+    if (!isPlainAmount(v)) {
+      throw new InvalidField(path, "is out of range, got " + abbreviate(n));
     }
     return v;
   }
@@ -154,6 +185,14 @@ public final class JsonFields {
     }
     JsonLocation at = e.getLocation();
     return at == null || at.getColumnNr() < 1 ? m : m + " (column " + at.getColumnNr() + ")";
+  }
+
+  /**
+   * Below 10^15 and with at most 24 decimal places: summing amounts like 1e999999999 or
+   * 1e-999999999 would build numbers of a billion digits (a hang in tokens:stats).
+   */
+  public static boolean isPlainAmount(BigDecimal d) {
+    return d.signum() == 0 || ((long) d.precision() - d.scale() <= 15 && d.scale() <= 24);
   }
 
   private static boolean isWhole(BigDecimal d) {

@@ -94,6 +94,8 @@ final class LiteLlmPriceFile {
         } else if (entry.equals(DOC_ENTRY)) {
           p.skipChildren();
           skipped.add(new LoadResult.Skipped(entry, line, "LiteLLM's description of the format"));
+        } else if (entry.isBlank()) {
+          throw new PriceFileException(file, line, "", "a model entry with an empty name");
         } else {
           Entry e = readEntry(p, entry);
           String reason = e.skipReason();
@@ -139,6 +141,9 @@ final class LiteLlmPriceFile {
           e.base.put(field, perMillion);
         } else {
           int thousands = Integer.parseInt(tier.group(2));
+          if (thousands == 0) {
+            continue; // "_above_0k_tokens" is no tier: every request is above 0
+          }
           e.tiers.computeIfAbsent(thousands, k -> new TreeMap<>()).put(tier.group(1), perMillion);
         }
       } else if (field.equals("litellm_provider") && value == JsonToken.VALUE_STRING) {
@@ -160,11 +165,30 @@ final class LiteLlmPriceFile {
     if (value != JsonToken.VALUE_NUMBER_FLOAT && value != JsonToken.VALUE_NUMBER_INT) {
       throw new PriceFileException(file, line(p), field, "expected a number, got " + describe(p));
     }
-    BigDecimal perToken = p.getDecimalValue();
+    BigDecimal perToken;
+    try {
+      perToken = p.getDecimalValue();
+    } catch (NumberFormatException e) {
+      // Jackson throws it unchecked for an exponent past an int, such as 2.5e9999999999.
+      throw new PriceFileException(file, line(p), field, "number out of range: " + p.getText());
+    }
     if (perToken.signum() < 0) {
       throw new PriceFileException(file, line(p), field, "a price must not be negative, got " + p.getText());
     }
-    return perToken.movePointRight(6).stripTrailingZeros();
+    // Not movePointRight: it expands a negative scale, so 1e999999999 would build a billion digits.
+    BigDecimal perMillion;
+    String range;
+    try {
+      perMillion = perToken.scaleByPowerOfTen(6).stripTrailingZeros();
+      range = Prices.outOfRange(perMillion);
+    } catch (ArithmeticException e) {
+      perMillion = null; // the scale overflowed an int: 1E2147483647
+      range = "is out of range";
+    }
+    if (range != null) {
+      throw new PriceFileException(file, line(p), field, "per million tokens " + range + ", got " + p.getText());
+    }
+    return perMillion;
   }
 
   private static int line(JsonParser p) {

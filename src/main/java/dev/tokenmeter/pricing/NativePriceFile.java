@@ -21,12 +21,18 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.CollectionEndEvent;
+import org.yaml.snakeyaml.events.CollectionStartEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.NodeEvent;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.reader.ReaderException;
 
 /**
  * Reads the native YAML price format (DESIGN section 3). It works on SnakeYAML's node tree rather
@@ -67,16 +73,26 @@ final class NativePriceFile {
 
   private PriceBook parse(String content) {
     Node root;
+    LoaderOptions options = new LoaderOptions();
+    options.setMaxAliasesForCollections(20);
     try {
-      LoaderOptions options = new LoaderOptions();
-      options.setMaxAliasesForCollections(20);
       root = new Yaml(options).compose(new StringReader(content));
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
       throw new PriceFileException(file, mark == null ? 0 : mark.getLine() + 1, "",
           "invalid YAML: " + e.getProblem());
+    } catch (ReaderException e) {
+      // A character YAML does not allow (a control character, a lone surrogate): SnakeYAML gives
+      // its position in the text, not its line.
+      throw new PriceFileException(file, lineAt(content, e.getPosition()), "",
+          "invalid YAML: " + e.getMessage() + String.format(" (U+%04X)", e.getCodePoint()));
     } catch (YAMLException e) {
-      throw new PriceFileException(file, 0, "", "invalid YAML: " + e.getMessage());
+      throw new PriceFileException(file, limitLine(content, options), "", "invalid YAML: " + e.getMessage());
+    } catch (NumberFormatException e) {
+      // SnakeYAML's scanner parses the hex of an escape such as "\x without checking that the
+      // file has the digits: it can only run out at the end of the file.
+      throw new PriceFileException(file, (int) content.lines().count(), "",
+          "invalid YAML: the file ends inside an escape sequence of a double-quoted string");
     }
     if (root == null) {
       throw new PriceFileException(file, 1, "", "empty price file, expected version and models");
@@ -213,9 +229,18 @@ final class NativePriceFile {
     if (!DECIMAL.matcher(text).matches()) {
       throw error(node, path, "expected a decimal number, got " + quote(text));
     }
-    BigDecimal v = new BigDecimal(text);
+    BigDecimal v;
+    try {
+      v = new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      throw error(node, path, "number out of range: " + text); // an exponent past an int
+    }
     if (v.signum() < 0) {
       throw error(node, path, "a price must not be negative, got " + text);
+    }
+    String range = Prices.outOfRange(v);
+    if (range != null) {
+      throw error(node, path, range + ", got " + text);
     }
     return v;
   }
@@ -275,6 +300,48 @@ final class NativePriceFile {
 
   private PriceFileException error(Node node, String path, String problem) {
     return new PriceFileException(file, line(node), path, problem);
+  }
+
+  /**
+   * The line where the YAML events first cross the composer's limits (nesting depth, aliases of
+   * collections): SnakeYAML reports those without a mark. 0 when no event does.
+   */
+  static int limitLine(String content, LoaderOptions options) {
+    int depth = 0;
+    int collectionAliases = 0;
+    Set<String> collectionAnchors = new HashSet<>();
+    try {
+      for (Event e : new Yaml().parse(new StringReader(content))) {
+        boolean over = false;
+        if (e instanceof CollectionStartEvent) {
+          over = ++depth > options.getNestingDepthLimit();
+          if (((NodeEvent) e).getAnchor() != null) {
+            collectionAnchors.add(((NodeEvent) e).getAnchor());
+          }
+        } else if (e instanceof CollectionEndEvent) {
+          depth--;
+        } else if (e instanceof AliasEvent && collectionAnchors.contains(((AliasEvent) e).getAnchor())) {
+          over = ++collectionAliases > options.getMaxAliasesForCollections();
+        }
+        if (over) {
+          return e.getStartMark() == null ? 0 : e.getStartMark().getLine() + 1;
+        }
+      }
+    } catch (YAMLException e) {
+      // The events went wrong before the limit: nothing better to say than no line.
+    }
+    return 0;
+  }
+
+  /** The 1-based line of the code point at {@code position}. */
+  static int lineAt(String content, int position) {
+    int line = 1;
+    for (int i = 0, cp = 0; i < content.length() && cp < position; i += Character.charCount(content.codePointAt(i)), cp++) {
+      if (content.charAt(i) == '\n') {
+        line++;
+      }
+    }
+    return line;
   }
 
   private static int line(Node node) {

@@ -31,6 +31,10 @@ public final class Prices {
         throw new IllegalArgumentException(
             TokenType.all()[i].label() + " price must not be negative, got " + v.toPlainString());
       }
+      String range = outOfRange(v);
+      if (range != null) {
+        throw new IllegalArgumentException(TokenType.all()[i].label() + " price " + range);
+      }
       perMillion[i] = v;
       BigDecimal pico = v.multiply(PICO_PER_MILLION_USD);
       // Budgets run on whole pico-USD; a price finer than that is rounded up, never down.
@@ -39,6 +43,26 @@ public final class Prices {
       picoPerToken[i] = rounded.longValueExact();
     }
     this.exactPico = exact;
+  }
+
+  /** The largest price: 1,000 USD per token. */
+  static final BigDecimal MAX_PER_MILLION = new BigDecimal("1000000000");
+  /** The finest price: prices are rounded up to whole pico-USD per token anyway. */
+  static final int MAX_DECIMALS = 24;
+
+  /**
+   * Why a per-million price cannot be used, or null. The bounds keep the pico-USD arithmetic in a
+   * long and fast: 1e999999999 overflowed, and 1e-999999999 would expand into a billion digits.
+   */
+  static String outOfRange(BigDecimal perMillion) {
+    BigDecimal v = perMillion.stripTrailingZeros();
+    if (v.compareTo(MAX_PER_MILLION) > 0) {
+      return "is out of range: above " + MAX_PER_MILLION.toPlainString() + " USD per million tokens";
+    }
+    if (v.scale() > MAX_DECIMALS) {
+      return "is out of range: more than " + MAX_DECIMALS + " decimal places";
+    }
+    return null;
   }
 
   public static Builder builder() {

@@ -81,7 +81,7 @@ final class AlertWebhook {
     List<Alert> alerts;
     int truncated;
     try {
-      JsonNode root = Json.MAPPER.readTree(body);
+      JsonNode root = Json.readTree(body);
       alerts = parse(root);
       truncated = root.path("truncatedAlerts").asInt(0);
     } catch (HttpError e) {

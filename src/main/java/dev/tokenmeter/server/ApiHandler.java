@@ -396,7 +396,7 @@ final class ApiHandler extends Handler.Abstract {
     }
     JsonNode n;
     try {
-      n = Json.MAPPER.readTree(body);
+      n = Json.readTree(body);
     } catch (JsonProcessingException e) {
       throw HttpError.of(400, "malformed JSON: " + Json.describe(e));
     }

@@ -1,5 +1,6 @@
 package dev.tokenmeter.server;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 
@@ -41,6 +43,31 @@ public final class Json {
       return MAPPER.writeValueAsString(node);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Reads a whole body as a tree ({@code null} when it holds no value). A failure of a read limit,
+   * such as the nesting depth, comes without a location from Jackson: it gets the parser's, so
+   * that {@link #describe} can say where the body went wrong. A number whose exponent does not fit
+   * an int ({@code 2.5e9999999999}) is a parse error too: Jackson throws it unchecked.
+   */
+  static JsonNode readTree(String body) throws JsonProcessingException {
+    try (JsonParser p = MAPPER.createParser(body)) {
+      try {
+        return MAPPER.readTree(p);
+      } catch (JsonProcessingException e) {
+        if (e.getLocation() != null) {
+          throw e;
+        }
+        throw new JsonParseException(p, e.getOriginalMessage(), e);
+      } catch (NumberFormatException e) {
+        throw new JsonParseException(p, "number out of range: " + e.getMessage(), e);
+      }
+    } catch (JsonProcessingException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IllegalStateException("reading a String does no I/O", e);
     }
   }
 

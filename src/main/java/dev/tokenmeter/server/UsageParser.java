@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tokenmeter.usage.TokenCounts;
 import dev.tokenmeter.usage.UsageEvent;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -86,7 +87,7 @@ final class UsageParser {
   private void parseDocument(String body) {
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(body);
+      root = Json.readTree(body);
     } catch (JsonProcessingException e) {
       error(null, null, null, "malformed JSON: " + Json.describe(e));
       return;
@@ -111,12 +112,14 @@ final class UsageParser {
       }
       JsonNode n;
       try {
-        n = Json.MAPPER.readTree(line);
+        n = Json.readTree(line);
       } catch (JsonProcessingException e) {
         error("line", i + 1, null, "malformed JSON: " + e.getOriginalMessage());
         continue;
       }
-      element(n, "line", i + 1);
+      if (n != null) {
+        element(n, "line", i + 1);
+      }
     }
   }
 
@@ -136,6 +139,8 @@ final class UsageParser {
         Long c = count(v);
         if (c == null) {
           error(where, at, name, "must be a non-negative integer, got " + v);
+        } else if (c > TokenCounts.MAX_PER_EVENT) {
+          error(where, at, name, "must be at most " + TokenCounts.MAX_PER_EVENT + " tokens in one event, got " + v);
         } else {
           counts[count] = c;
         }

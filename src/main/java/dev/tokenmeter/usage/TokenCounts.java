@@ -22,6 +22,13 @@ public final class TokenCounts {
     this.cacheWrite1h = cacheWrite1h;
   }
 
+  /**
+   * The most tokens of one type that one event read from outside (HTTP, journals, transcripts)
+   * may carry: a thousand times any model call. Counters add up in longs; at this bound they hold
+   * 9 billion events, where events of 2^63 - 1 tokens overflowed them at the second one.
+   */
+  public static final long MAX_PER_EVENT = 1_000_000_000L;
+
   /** @throws IllegalArgumentException if any count is negative */
   public static TokenCounts of(
       long input, long output, long cacheRead, long cacheWrite5m, long cacheWrite1h) {

@@ -152,7 +152,7 @@ public final class JournalReader {
     }
     JsonNode root;
     try {
-      root = JsonFields.READER.readTree(bytes);
+      root = JsonFields.readTree(bytes, 0, bytes.length);
     } catch (JsonEOFException e) {
       if (newest) {
         return false;
@@ -264,7 +264,8 @@ public final class JournalReader {
     String name = null;
     try {
       if (Files.isRegularFile(task) && Files.size(task) <= DEFAULT_MAX_FILE_BYTES) {
-        JsonNode root = JsonFields.READER.readTree(Files.readAllBytes(task));
+        byte[] b = Files.readAllBytes(task);
+        JsonNode root = JsonFields.readTree(b, 0, b.length);
         JsonNode agent = root == null || !root.isObject() ? null : object(root, "agent", "agent");
         name = agent == null ? null : text(agent, "name", "agent.name");
         if (name != null && name.isBlank()) {

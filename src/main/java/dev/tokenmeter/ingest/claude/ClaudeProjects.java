@@ -95,7 +95,8 @@ public final class ClaudeProjects {
         errors.report(new IngestError(meta, 0, "meta file is " + size + " bytes; ignored"));
         return null;
       }
-      JsonNode root = JsonFields.READER.readTree(Files.readAllBytes(meta));
+      byte[] b = Files.readAllBytes(meta);
+      JsonNode root = JsonFields.readTree(b, 0, b.length);
       if (root == null || !root.isObject()) {
         errors.report(new IngestError(meta, 1, "meta file is not a JSON object"));
         return null;

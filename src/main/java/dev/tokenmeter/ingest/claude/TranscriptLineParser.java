@@ -1,5 +1,6 @@
 package dev.tokenmeter.ingest.claude;
 
+import dev.tokenmeter.ingest.JsonFields;
 import dev.tokenmeter.usage.TokenCounts;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -403,7 +404,7 @@ final class TranscriptLineParser {
       i++;
     }
     int digits = i - start;
-    if (digits == 0 || digits > 18 || (digits > 1 && b[start] == '0')) {
+    if (digits == 0 || digits > 18 || (digits > 1 && b[start] == '0') || v > TokenCounts.MAX_PER_EVENT) {
       throw Unsure.INSTANCE;
     }
     if (i < end && (b[i] == '.' || b[i] == 'e' || b[i] == 'E')) {
@@ -419,11 +420,15 @@ final class TranscriptLineParser {
     }
     int start = i;
     skipNumber();
-    BigDecimal d = new BigDecimal(new String(b, start, i - start, StandardCharsets.ISO_8859_1));
-    if (d.signum() < 0) {
+    String text = new String(b, start, i - start, StandardCharsets.ISO_8859_1);
+    BigDecimal d = new BigDecimal(text);
+    if (d.signum() < 0 || !JsonFields.isPlainAmount(d)) {
       throw Unsure.INSTANCE;
     }
-    return d;
+    // As Jackson's tree holds a JSON decimal (not an integer): zero as 0, else without trailing
+    // zeros, so that both paths report 0.0120 as the same 0.012.
+    boolean integer = text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0;
+    return integer ? d : d.signum() == 0 ? BigDecimal.ZERO : d.stripTrailingZeros();
   }
 
   /** Checks one JSON value and moves past it. */
@@ -510,7 +515,9 @@ final class TranscriptLineParser {
       if (i < end && (b[i] == '+' || b[i] == '-')) {
         i++;
       }
-      need(digits() > 0);
+      int exponent = digits();
+      // Jackson refuses an exponent past an int, wherever the number is: so does the tree parser.
+      need(exponent > 0 && exponent < 10);
     }
     need(i - start <= MAX_NUMBER_CHARS);
   }

@@ -84,7 +84,7 @@ public final class TranscriptReader {
    */
   static ClaudeCall parseTree(TranscriptFile file, byte[] bytes, int length, long lineNumber)
       throws IOException, InvalidField {
-    JsonNode root = JsonFields.READER.readTree(bytes, 0, length);
+    JsonNode root = JsonFields.readTree(bytes, 0, length);
     if (root == null || !root.isObject()) {
       throw new InvalidField("line", "is not a JSON object");
     }
