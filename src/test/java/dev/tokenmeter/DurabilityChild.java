@@ -23,6 +23,10 @@ public final class DurabilityChild {
         System.out.flush();
         Thread.sleep(60_000);
       } else {
+        // One full cycle on disk before the parent may kill us: under load the first write can
+        // take longer than the parent's wait.
+        meter.pause("run-c", PauseSource.MANUAL, "churn start", "child");
+        meter.resume("run-c", ResumeRequest.builder().by("child").build());
         System.out.println("CHURNING");
         System.out.flush();
         for (long i = 0; ; i++) {
