@@ -70,7 +70,7 @@ for t in "${targets[@]}"; do
     fi
     report="target/surefire-reports/$class-output.txt"
     [ -f "$report" ] && cat "$report" >>"$log"
-    n=$( { [ -f "$report" ] && grep -E '^tries = [0-9]+' "$report" || true; } | awk '{s += $3} END {print s + 0}')
+    n=$( { [ -f "$report" ] && grep -a -E '^tries = [0-9]+' "$report" || true; } | awk '{s += $3} END {print s + 0}')
     total=$((total + n))
     took=$(( $(date +%s) - r0 ))
     [ "$took" -gt 0 ] || took=1
