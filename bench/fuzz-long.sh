@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long fuzz run (docs/reliability-fuzzing.md): each target's jqwik properties, again and again
+# The long fuzz run (docs/reliability.md): each target's jqwik properties, again and again
 # with fresh random seeds, for at least MINUTES minutes per target. Every round is one Surefire run
 # of the target's test class with -Djqwik.tries.default scaled so that a round lasts about
 # ROUND_SECONDS; the jqwik reports (tries, seed) and any failure with its shrunk sample go to
@@ -70,7 +70,7 @@ for t in "${targets[@]}"; do
     fi
     report="target/surefire-reports/$class-output.txt"
     [ -f "$report" ] && cat "$report" >>"$log"
-    n=$( { [ -f "$report" ] && grep -E '^tries = [0-9]+' "$report" || true; } | awk '{s += $3} END {print s + 0}')
+    n=$( { [ -f "$report" ] && grep -a -E '^tries = [0-9]+' "$report" || true; } | awk '{s += $3} END {print s + 0}')
     total=$((total + n))
     took=$(( $(date +%s) - r0 ))
     [ "$took" -gt 0 ] || took=1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak of `tokenmeter serve` on loopback: a sustained mixed load for MINUTES (NDJSON ingest,
 # Alertmanager webhook with pauses and resumes, run status and /metrics scrapes, event-stream
-# clients that connect and drop), sampled every 10 s. See docs/reliability-soak.md.
+# clients that connect and drop), sampled every 10 s. See docs/reliability.md.
 #
 #   bench/soak.sh                # 10 minutes
 #   MINUTES=1 bench/soak.sh      # a smoke run

@@ -62,7 +62,7 @@ public final class JsonFields {
     }
   }
 
-  /** A token count: a whole, non-negative number that fits a long; null when absent. */
+  /** A token count: a whole number in 0..{@link TokenCounts#MAX_PER_EVENT}; null when absent. */
   public static Long count(JsonNode parent, String name, String path) throws InvalidField {
     JsonNode n = parent.get(name);
     if (n == null || n.isNull()) {
@@ -85,7 +85,7 @@ public final class JsonFields {
       throw new InvalidField(path, "must not be negative, got " + v);
     }
     if (v.compareTo(BigInteger.valueOf(TokenCounts.MAX_PER_EVENT)) > 0) {
-      throw new InvalidField(path, "is too large: " + v + " (at most " + TokenCounts.MAX_PER_EVENT + ")");
+      throw new InvalidField(path, "is too large: " + abbreviate(n) + " (at most " + TokenCounts.MAX_PER_EVENT + ")");
     }
     return v.longValue();
   }

@@ -26,7 +26,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Fuzzing of the price book loaders (docs/reliability-fuzzing.md): native YAML (block style, and
+ * Fuzzing of the price book loaders (docs/reliability.md): native YAML (block style, and
  * JSON syntax for structural mutations) and LiteLLM's JSON, from the bundled book and the shared
  * copy of LiteLLM's file.
  */

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * interleaved in random order round by round so drift, GC and the neighbours' load hit both
  * alike; then the ratio of the medians of A and B. A median ignores the rounds a preemption or
  * GC hit (up to half of them), which a mean would not. The long run for the figures in
- * docs/reliability-security.md:
+ * docs/reliability.md:
  *
  * <pre>mvn -q -o test -Dtest=TokenTimingTest -Dtokenmeter.timing.rounds=2001</pre>
  */

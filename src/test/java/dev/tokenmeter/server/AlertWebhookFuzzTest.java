@@ -25,7 +25,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Fuzzing of the Alertmanager webhook, {@code POST /api/v1/alerts} (docs/reliability-fuzzing.md),
+ * Fuzzing of the Alertmanager webhook, {@code POST /api/v1/alerts} (docs/reliability.md),
  * from the payloads captured from a real Alertmanager.
  */
 class AlertWebhookFuzzTest {

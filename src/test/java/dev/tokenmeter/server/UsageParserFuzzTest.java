@@ -25,7 +25,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Fuzzing of {@code POST /api/v1/usage} (docs/reliability-fuzzing.md): the parser alone, and the
+ * Fuzzing of {@code POST /api/v1/usage} (docs/reliability.md): the parser alone, and the
  * real endpoint on a real server. A body is a JSON object, an array or NDJSON of real-looking
  * events with structural mutations, then mutated again as a whole; or noise.
  */

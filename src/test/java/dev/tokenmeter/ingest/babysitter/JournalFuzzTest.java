@@ -25,7 +25,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Fuzzing of the babysitter journal reader (docs/reliability-fuzzing.md): a real run's journal
+ * Fuzzing of the babysitter journal reader (docs/reliability.md): a real run's journal
  * entries, one of them mutated, between two good entries (or as the newest file).
  */
 class JournalFuzzTest {

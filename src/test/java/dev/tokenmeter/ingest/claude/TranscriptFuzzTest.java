@@ -29,7 +29,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Fuzzing of the Claude Code transcript reader (docs/reliability-fuzzing.md): real transcript
+ * Fuzzing of the Claude Code transcript reader (docs/reliability.md): real transcript
  * lines, mutated, through the byte-level fast path, the tree parser, and the whole reader with
  * its line splitting.
  */
