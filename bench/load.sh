@@ -45,21 +45,9 @@ java -version 2>&1
 echo "load before: $(uptime)"
 echo "git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (+ local changes)')"
 
-find_jar() {
-  local j
-  for j in "$here"/target/tokenmeter-*-all.jar; do
-    [ -f "$j" ] && { printf '%s\n' "$j"; return 0; }
-  done
-  return 1
-}
-if [ -n "$JAR" ]; then
-  jar="$JAR"
-elif ! jar="$(find_jar)"; then
-  section "build"
-  echo "building the jar (mvn -q -B -DskipTests package)"
-  mvn -q -B -DskipTests package
-  jar="$(find_jar)" || { echo "load.sh: the build made no target/tokenmeter-*-all.jar" >&2; exit 2; }
-fi
+# shellcheck source=bench/lib.sh
+. "$here/bench/lib.sh"
+jar="$(bench_jar "$here")" || exit 2
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/tokenmeter-load.XXXXXX")"
 server_pid=""
