@@ -45,14 +45,17 @@ class GrafanaDashboardsTest {
     ExternalProcess.requireProgram("prometheus");
     int port = ExternalProcess.freePort();
     tokenmeter = "127.0.0.1:" + port;
-    running.add(ExternalProcess.start("tokenmeter-demo",
-            ExternalProcess.tokenmeter("demo", "--no-wait", "--speed", "10", "--port", String.valueOf(port),
-                "--run", "demo-e2e", "--state-dir", dir.resolve("state").toString()), dir)
-        .awaitReady("http://" + tokenmeter + "/healthz", Duration.ofSeconds(60)));
+    // Prometheus first, so that its scrapes span the whole demo: a ratio of rates is empty when
+    // every counter already held its final value at the first scrape (a slow start of Prometheus
+    // once let a short demo finish before it looked).
     Path tokenFile = dir.resolve("token");
     Files.writeString(tokenFile, "unused");
     stack = new AlertingStack(dir, List.of(tokenmeter), tokenFile, Map.of());
     running.add(stack);
+    running.add(ExternalProcess.start("tokenmeter-demo",
+            ExternalProcess.tokenmeter("demo", "--no-wait", "--speed", "5", "--port", String.valueOf(port),
+                "--run", "demo-e2e", "--state-dir", dir.resolve("state").toString()), dir)
+        .awaitReady("http://" + tokenmeter + "/healthz", Duration.ofSeconds(60)));
     // What a demo alone does not show: a model without a price, and a run left paused.
     send("POST", "/api/v1/usage", "{\"run\":\"side\",\"model\":\"mystery-model\",\"inputTokens\":500,\"outputTokens\":20}");
     send("POST", "/api/v1/runs/held/pause", "{\"reason\":\"held for review\",\"by\":\"test\"}");
@@ -67,8 +70,8 @@ class GrafanaDashboardsTest {
 
   @Test
   void everyDashboardQueryParsesAndReturnsData() throws Exception {
-    awaitRunEnded("demo-e2e", Duration.ofSeconds(90));
-    Thread.sleep(3000); // a few more scrapes after the end, for the rates
+    long requests = awaitRunEnded("demo-e2e", Duration.ofSeconds(120));
+    awaitScraped("sum(tokenmeter_requests_total{run=\"demo-e2e\"})", requests, Duration.ofSeconds(30));
 
     assertThat(query("label_values", "job")).contains("tokenmeter");
     assertThat(query("label_values", "run")).contains("demo-e2e");
@@ -191,20 +194,37 @@ class GrafanaDashboardsTest {
     assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
   }
 
-  private void awaitRunEnded(String run, Duration timeout) throws Exception {
+  /** Waits for the run to end and returns how many requests the server counted for it. */
+  private long awaitRunEnded(String run, Duration timeout) throws Exception {
     Instant deadline = Instant.now().plus(timeout);
     String state = "";
     while (Instant.now().isBefore(deadline)) {
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + tokenmeter + "/api/v1/runs/" + run)).build(),
           HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() == 200) {
-        state = JSON.readTree(r.body()).path("state").asText();
+        JsonNode status = JSON.readTree(r.body());
+        state = status.path("state").asText();
         if (state.equals("ended")) {
-          return;
+          return status.path("requests").asLong();
         }
       }
       Thread.sleep(250);
     }
     throw new AssertionError("demo run " + run + " did not end (state " + state + ")");
+  }
+
+  /** Waits until Prometheus has scraped the server's final count, so every query sees the whole run. */
+  private void awaitScraped(String q, long expected, Duration timeout) throws Exception {
+    Instant deadline = Instant.now().plus(timeout);
+    JsonNode last = null;
+    while (Instant.now().isBefore(deadline)) {
+      last = promQuery(q);
+      JsonNode result = last.path("data").path("result");
+      if (!result.isEmpty() && Double.parseDouble(result.get(0).path("value").get(1).asText()) == expected) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("Prometheus never scraped " + expected + " for " + q + "; last answer " + last);
   }
 }
