@@ -1,5 +1,6 @@
 package dev.tokenmeter;
 
+import dev.tokenmeter.budget.Breakpoint;
 import dev.tokenmeter.budget.BudgetAccount;
 import dev.tokenmeter.budget.Threshold;
 import java.util.List;
@@ -11,6 +12,13 @@ final class SessionState {
   final String id;
   final BudgetAccount account;
   final Set<String> runs = ConcurrentHashMap.newKeySet();
+  /**
+   * Set while the session as a whole is paused (its budget, or an alert naming it): a run that
+   * joins it later starts paused too, since another instance may hold the session's other runs.
+   */
+  volatile Breakpoint breakpoint;
+  /** When the sweep first found the session without runs, or 0. */
+  volatile long emptySinceMillis;
 
   SessionState(String id, List<Threshold> thresholds) {
     this.id = id;

@@ -581,12 +581,7 @@ public final class TokenMeter implements AutoCloseable {
       if (scope == BudgetScope.SESSION) {
         SessionState s = rs.session;
         if (s != null) {
-          for (String run : s.runs) {
-            RunState member = runs.get(run);
-            if (member != null) {
-              applyPause(member, bp);
-            }
-          }
+          pauseMembers(s, bp);
         }
       } else {
         applyPause(rs, bp);
@@ -609,12 +604,27 @@ public final class TokenMeter implements AutoCloseable {
     return applyPause(rs, bp);
   }
 
-  /** Pauses every run of a session that this instance holds; returns how many it paused. */
+  /**
+   * Pauses every run of a session that this instance holds, and every run that joins the session
+   * later until it is resumed; returns how many runs it paused now. A session not seen yet is
+   * remembered for the retention time, like a run.
+   */
   public int pauseSession(String session, PauseSource source, String reason, String by) {
     SessionState s = sessionState(session);
+    Breakpoint bp =
+        new Breakpoint(
+            reason == null || reason.isBlank() ? source.label() + " pause" : reason,
+            source, BudgetScope.SESSION, session, s.account.committedUsd(), s.account.budgetUsd(), clock.instant(), by);
+    return pauseMembers(s, bp);
+  }
+
+  private int pauseMembers(SessionState s, Breakpoint bp) {
+    // Set before walking the runs: a run joining meanwhile either is walked or sees it (joinSession).
+    s.breakpoint = bp;
     int n = 0;
     for (String run : s.runs) {
-      if (pause(run, source, reason, by)) {
+      RunState member = runs.get(run);
+      if (member != null && applyPause(member, bp)) {
         n++;
       }
     }
@@ -707,7 +717,8 @@ public final class TokenMeter implements AutoCloseable {
     List<RunState> resumed = new ArrayList<>();
     resumed.add(rs);
     if (scope == BudgetScope.SESSION && rs.session != null && !req.override()) {
-      // The session's budget now fits: every run it paused goes on.
+      // The session's budget now fits: every run it paused goes on, and runs joining it start open.
+      rs.session.breakpoint = null;
       for (String other : rs.session.runs) {
         RunState o = runs.get(other);
         Breakpoint obp = o == null ? null : o.gate.breakpoint();
@@ -787,13 +798,20 @@ public final class TokenMeter implements AutoCloseable {
   }
 
   private void joinSession(RunState rs, String session) {
-    SessionState s = sessionState(session);
+    SessionState s;
     synchronized (rs) {
       if (rs.session != null) {
         return;
       }
+      while (true) {
+        s = sessionState(session);
+        s.runs.add(rs.run);
+        if (sessions.get(session) == s) {
+          break;
+        }
+        s.runs.remove(rs.run); // swept away meanwhile: join the one that replaced it
+      }
       rs.ledger.joinSession(session);
-      s.runs.add(rs.run);
       rs.session = s;
       persist(rs);
     }
@@ -801,6 +819,10 @@ public final class TokenMeter implements AutoCloseable {
     long before = rs.account.committedPico();
     if (before > 0 && s.account.commit(before)) {
       crossed(rs, BudgetScope.SESSION, s.id, s.account);
+    }
+    Breakpoint paused = s.breakpoint;
+    if (paused != null) {
+      applyPause(rs, paused);
     }
   }
 
@@ -974,6 +996,17 @@ public final class TokenMeter implements AutoCloseable {
         } catch (RuntimeException e) {
           storeFailed(e);
         }
+      }
+    }
+    // A session outlives its runs by the retention time (its pause is remembered that long),
+    // unless it has a budget: its spend over evicted runs still counts toward that.
+    for (SessionState s : sessions.values()) {
+      if (!s.runs.isEmpty() || sessionBudgets.containsKey(s.id)) {
+        s.emptySinceMillis = 0;
+      } else if (s.emptySinceMillis == 0) {
+        s.emptySinceMillis = now;
+      } else if (now - s.emptySinceMillis > retentionMillis) {
+        sessions.remove(s.id, s);
       }
     }
   }

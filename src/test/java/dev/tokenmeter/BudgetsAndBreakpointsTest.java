@@ -271,6 +271,53 @@ class BudgetsAndBreakpointsTest {
   }
 
   @Test
+  void aRunJoiningAPausedSessionStartsPausedUntilTheSessionIsResumed() {
+    TokenMeter meter = meter(null);
+    meter.setSessionBudget("s", new BigDecimal("2"), "ops");
+    spend(meter.handle("a", "s", "main", TestPrices.OPUS), "2");
+    assertThat(meter.gate("a").isPaused()).isTrue();
+
+    // A run that starts after the session was paused: its first checkpoint stops it.
+    UsageHandle late = meter.handle("late", "s", "main", TestPrices.OPUS);
+    assertThat(meter.gate("late").isPaused()).isTrue();
+    assertThat(meter.gate("late").breakpoint().scope()).isEqualTo(BudgetScope.SESSION);
+    assertThat(meter.gate("late").breakpoint().scopeKey()).isEqualTo("s");
+    assertThatThrownBy(() -> meter.checkpoint("late")).isInstanceOf(RunPausedException.class);
+    assertThat(meter.handle("elsewhere", "t", "main", TestPrices.OPUS)).isNotNull();
+    assertThat(meter.gate("elsewhere").isPaused()).isFalse();
+
+    // Raising the session budget from any of its runs resumes them all, and new runs start open.
+    meter.resume("late", ResumeRequest.builder().raiseUsd(new BigDecimal("1")).build());
+    assertThat(meter.gate("a").isPaused()).isFalse();
+    assertThat(meter.gate("late").isPaused()).isFalse();
+    meter.handle("later", "s", "main", TestPrices.OPUS);
+    assertThat(meter.gate("later").isPaused()).isFalse();
+    spend(late, "0.5");
+    assertThat(meter.gate("later").isPaused()).isFalse();
+  }
+
+  @Test
+  void anAlertForASessionNotSeenYetPausesItsRunsWhenTheyShowUp() {
+    TokenMeter meter = meter(null);
+    assertThat(meter.pauseSession("s-remote", PauseSource.ALERT, "TokenmeterSessionBudgetExceeded", "alertmanager"))
+        .isZero();
+    meter.handle("r1", "s-remote", "main", TestPrices.OPUS);
+    Breakpoint bp = meter.gate("r1").breakpoint();
+    assertThat(bp).isNotNull();
+    assertThat(bp.source()).isEqualTo(PauseSource.ALERT);
+    assertThat(bp.reason()).isEqualTo("TokenmeterSessionBudgetExceeded");
+    assertThat(pauses).hasSize(1);
+    // A repeat of the alert pauses nothing new.
+    assertThat(meter.pauseSession("s-remote", PauseSource.ALERT, "TokenmeterSessionBudgetExceeded", "alertmanager"))
+        .isZero();
+
+    meter.resume("r1", ResumeRequest.builder().budgetUsd(new BigDecimal("10")).by("ops").build());
+    assertThat(meter.gate("r1").isPaused()).isFalse();
+    meter.handle("r2", "s-remote", "main", TestPrices.OPUS);
+    assertThat(meter.gate("r2").isPaused()).isFalse();
+  }
+
+  @Test
   void subagentBudgetPausesTheRunNamingTheSubagent() {
     TokenMeter meter = meter(null);
     meter.setSubagentBudget("r", "coder", new BigDecimal("1"), "ops");

@@ -68,6 +68,29 @@ class SeriesLifecycleTest {
   }
 
   @Test
+  void aPauseForAnUnseenSessionIsRememberedForTheRetentionThenForgotten() {
+    TokenMeter m = meter(100);
+    m.pauseSession("near", PauseSource.ALERT, "session over budget", "alertmanager");
+    m.pauseSession("far", PauseSource.ALERT, "session over budget", "alertmanager");
+    m.sweep();
+    clock.advance(Duration.ofMinutes(14));
+    m.sweep();
+    m.handle("r-near", "near", "main", TestPrices.OPUS);
+    assertThat(m.gate("r-near").isPaused()).isTrue();
+
+    clock.advance(Duration.ofMinutes(2));
+    m.sweep();
+    m.handle("r-far", "far", "main", TestPrices.OPUS);
+    assertThat(m.gate("r-far").isPaused()).isFalse();
+    // A session that still has a run is kept, whatever its age.
+    clock.advance(Duration.ofHours(3));
+    m.sweep();
+    m.sweep();
+    m.handle("r-near-2", "near", "main", TestPrices.OPUS);
+    assertThat(m.gate("r-near-2").isPaused()).isTrue();
+  }
+
+  @Test
   void aPausedRunWithUsageStaysUntilResumedAndAnUnseenPauseIsRememberedForTheRetention() {
     TokenMeter m = meter(100);
     m.handle("p", "main", TestPrices.OPUS).record(1, 1, 0, 0, 0);

@@ -131,7 +131,9 @@ final class AlertWebhook {
             alreadyPaused++;
           }
         } else if (session != null && !session.isEmpty()) {
-          paused += meter.pauseSession(session, PauseSource.ALERT, reason, by);
+          int n = meter.pauseSession(session, PauseSource.ALERT, reason, by);
+          paused += n;
+          log.info("alert {} paused session {}: {} run(s) here now, and every run that joins it", a.name(), session, n);
         } else if ("all".equals(a.labels.get(SCOPE_LABEL))) {
           paused += meter.pauseAll(PauseSource.ALERT, reason, by);
         } else {

@@ -133,6 +133,18 @@ class AlertWebhookTest {
     assertThat(alert(none.toString()).body()).contains("\"untargeted\":1").contains("\"paused\":0");
   }
 
+  @Test
+  void aSessionAlertHoldsRunsThatJoinTheSessionLater() throws Exception {
+    ObjectNode p = firingPause("fp-session-unseen", List.of("session", "s-elsewhere"));
+    HttpResponse<String> r = alert(p.toString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("\"paused\":0");
+    usage("r-late", "s-elsewhere");
+    assertThat(state("r-late")).isEqualTo("paused");
+    usage("r-unrelated", "s-other");
+    assertThat(state("r-unrelated")).isEqualTo("active");
+  }
+
   /** A firing pause alert shaped like 02, with the run and session labels replaced. */
   private static ObjectNode firingPause(String fingerprint, List<String> labels) throws IOException {
     ObjectNode p = (ObjectNode) Json.MAPPER.readTree(payload("02-firing-budget-exceeded.json"));
