@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Starts the server and runs a simulated orchestration (a planner, two coders in parallel, a reviewer)",
-      "that crosses its budget: 50% and 80% notify, 100% pauses. It waits for a resume from another terminal",
+      "that crosses its budget: 50%% and 80%% notify, 100%% pauses. It waits for a resume from another terminal",
       "(tokenmeter run:resume <run> --raise 2), finishes, and keeps serving until Ctrl-C (unless --exit)."
     })
 final class DemoCommand implements Callable<Integer> {
