@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenmeter.server.Json;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
-/** The client commands' view of a tokenmeter server's API, over {@link HttpClient}. */
+/** The client commands' view of a tokenmeter server's API. */
 final class ApiClient {
 
   /** A status and its JSON body (an empty object when the body was not JSON). */
@@ -45,10 +44,18 @@ final class ApiClient {
     }
   }
 
+  static {
+    // HttpURLConnection re-sends a POST by itself when a kept-alive connection fails under it: a
+    // resume that raises the budget must not raise it twice. (Streaming the body would also stop
+    // that, but then a 401 loses the server's explanation.)
+    System.setProperty("sun.net.http.retryPost", "false");
+  }
+
+  private static final int CONNECT_TIMEOUT_MS = 5_000;
+  private static final int READ_TIMEOUT_MS = 10_000;
+
   private final URI base;
   private final String token;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   ApiClient(String server, String token) {
     String s = server.endsWith("/") ? server : server + "/";
@@ -62,38 +69,62 @@ final class ApiClient {
   }
 
   Reply get(String path) throws Unreachable {
-    return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    return send("GET", path, null);
   }
 
+  /*
+   * HttpURLConnection, not java.net.http.HttpClient: these commands run once per hook call, and
+   * HttpClient's start (TLS set-up, its thread pool) and exit cost about half a second per call on
+   * plain http; this costs a few milliseconds (docs/benchmarks-ingest.md, "Client commands").
+   */
   Reply send(String method, String path, ObjectNode body) throws Unreachable {
-    HttpRequest.Builder r =
-        HttpRequest.newBuilder(base.resolve(path))
-            .method(method, HttpRequest.BodyPublishers.ofString(Json.write(body)))
-            .header("Content-Type", "application/json");
-    if (token != null) {
-      r.header("Authorization", "Bearer " + token);
-    }
-    return send(r);
-  }
-
-  private Reply send(HttpRequest.Builder r) throws Unreachable {
-    HttpResponse<String> resp;
+    HttpURLConnection c = null;
     try {
-      resp = http.send(r.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
+      c = (HttpURLConnection) base.resolve(path).toURL().openConnection();
+      c.setConnectTimeout(CONNECT_TIMEOUT_MS);
+      c.setReadTimeout(READ_TIMEOUT_MS);
+      c.setRequestMethod(method);
+      c.setRequestProperty("Accept", "application/json");
+      if (body != null) {
+        if (token != null) {
+          c.setRequestProperty("Authorization", "Bearer " + token);
+        }
+        byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
+        c.setRequestProperty("Content-Type", "application/json");
+        c.setDoOutput(true);
+        try (OutputStream out = c.getOutputStream()) {
+          out.write(bytes);
+        }
+      }
+      int status = c.getResponseCode();
+      InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+      byte[] answer = in == null ? new byte[0] : readAll(in);
+      return new Reply(status, parse(answer));
+    } catch (IOException | IllegalArgumentException e) {
       throw new Unreachable("cannot reach tokenmeter at " + base + " (" + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); is `tokenmeter serve` running there? Set --server URL.");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Unreachable("interrupted");
+    } finally {
+      if (c != null) {
+        c.disconnect();
+      }
     }
-    JsonNode body;
+  }
+
+  private static byte[] readAll(InputStream in) throws IOException {
+    try (in) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** The body as a JSON object, or an empty one when it is not. */
+  private static JsonNode parse(byte[] body) {
+    JsonNode n;
     try {
-      body = Json.MAPPER.readTree(resp.body());
+      n = body.length == 0 ? null : Json.MAPPER.readTree(body);
     } catch (IOException e) {
-      body = null;
+      n = null;
     }
-    return new Reply(resp.statusCode(), body == null || !body.isObject() ? Json.object() : body);
+    return n == null || !n.isObject() ? Json.object() : n;
   }
 
   URI base() {
