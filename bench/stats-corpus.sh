@@ -8,6 +8,7 @@
 #
 #   bench/stats-corpus.sh            # sizes 250 and 1024 MB, 3 runs each
 #   SIZES="64 256" RUNS=1 bench/stats-corpus.sh
+#   JAVA_OPTS="-XX:TieredStopAtLevel=4 -XX:-UseSerialGC" bench/stats-corpus.sh   # the JVM's defaults instead
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,8 +23,9 @@ command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get inst
 if [ -z "${SKIP_BUILD:-}" ]; then
   mvn -q -B -DskipTests package
 fi
-JAR=$(ls target/tokenmeter-*-all.jar | head -1)
-RUN=(java $JAVA_OPTS -cp "$JAR" dev.tokenmeter.cli.Main tokens:stats)
+# Through the launcher, with the JVM flags a user gets; JAVA_OPTS are added after them.
+export TOKENMETER_JAVA_OPTS="$JAVA_OPTS"
+RUN=(./tokenmeter tokens:stats)
 
 echo "machine: $(nproc) cores; $(lscpu | grep 'Model name' | sed 's/  */ /g'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -version 2>&1 | head -1
