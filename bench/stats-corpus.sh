@@ -8,7 +8,7 @@
 #
 #   bench/stats-corpus.sh            # sizes 250 and 1024 MB, 3 runs each
 #   SIZES="64 256" RUNS=1 bench/stats-corpus.sh
-#   JAVA_OPTS="-XX:TieredStopAtLevel=4 -XX:-UseSerialGC" bench/stats-corpus.sh   # the JVM's defaults instead
+#   JAVA_OPTS="-XX:TieredStopAtLevel=4" bench/stats-corpus.sh   # with C2, the JVM's default (on one core it picks the serial collector itself)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,7 +44,11 @@ for size in $SIZES; do
   cat $(find "$dir" -type f) > /dev/null  # a warm page cache: measure parsing, not the disk
   for r in $(seq 1 "$RUNS"); do
     log=$(mktemp)
-    taskset -c 0 /usr/bin/time -v "${RUN[@]}" --claude-dir "$dir" --json > "$OUT/out.json" 2> "$log"
+    if ! taskset -c 0 /usr/bin/time -v "${RUN[@]}" --claude-dir "$dir" --json > "$OUT/out.json" 2> "$log"; then
+      echo "stats-corpus.sh: tokens:stats failed:" >&2
+      cat "$log" >&2
+      exit 2
+    fi
     secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$log")
     cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.2f", s}' "$log")
     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")
