@@ -16,7 +16,7 @@ jar="$(bench_jar "$PWD")"
 tmp="$(mktemp -d)"
 server_pid=""
 cleanup() {
-  [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
+  bench_stop_server
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -25,17 +25,7 @@ echo "machine: $(nproc) cores; $(lscpu | grep 'Model name' | sed 's/  */ /g'); l
 java -version 2>&1 | sed -n 1p
 echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo none); extra JVM options: ${TOKENMETER_JAVA_OPTS:-none}"
 
-# The server sees only what this script gives it.
-env -u TOKENMETER_API_TOKEN -u TOKENMETER_CONFIG java -jar "$jar" serve --bind 127.0.0.1 --port 0 \
-  --state-dir "$tmp/state" > "$tmp/server.out" 2>&1 &
-server_pid=$!
-url=""
-for _ in $(seq 1 300); do
-  url="$(grep -o 'serving on http://127\.0\.0\.1:[0-9]*' "$tmp/server.out" | sed 's/^serving on //' || true)"
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "cli-start.sh: the server did not start:" >&2; cat "$tmp/server.out" >&2; exit 2; }
+bench_serve "$jar" "$tmp" "" --state-dir "$tmp/state" || exit 2
 curl -fsS -X POST -H 'Content-Type: application/json' "$url/api/v1/usage" \
   -d '{"run":"bench","model":"claude-sonnet-4-5","inputTokens":1000,"outputTokens":100}' > /dev/null
 

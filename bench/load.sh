@@ -31,10 +31,6 @@ WEBHOOK_GEN_JAVA_OPTS="${WEBHOOK_GEN_JAVA_OPTS:--XX:+UseZGC}"
 KEEP="${KEEP:-0}"                    # 1: keep the temp directory (server log, GC log) after the run
 JAR="${JAR:-}"                       # a server jar to use instead of target/tokenmeter-*-all.jar
 
-# The server must see only what this script gives it: no config, token or OTLP export from the
-# caller's environment (OTLP would also mean traffic beyond loopback).
-for v in $(compgen -e | grep -E '^(TOKENMETER_|OTEL_)' || true); do unset "$v"; done
-
 section() { printf '\n== %s\n' "$*"; }
 
 section "machine"
@@ -56,11 +52,7 @@ cleanup() {
   if [ -n "$gen_pid" ] && kill -0 "$gen_pid" 2>/dev/null; then
     kill "$gen_pid" 2>/dev/null || true
   fi
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-  fi
+  bench_stop_server
   if [ "$KEEP" = 1 ]; then echo "load.sh: kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
@@ -73,23 +65,8 @@ mkdir "$tmp/state"
 section "server"
 echo "jar: $jar"
 echo "state dir: $tmp/state ($(df -T "$tmp" | awk 'NR==2 {print $2}'))"
-# shellcheck disable=SC2086
-java $SERVER_JAVA_OPTS "-Xlog:gc*:file=$tmp/gc.log:uptime,level,tags" -jar "$jar" serve \
-  --bind 127.0.0.1 --port 0 --state-dir "$tmp/state" --api-token-file "$tmp/token" \
-  > "$tmp/server.out" 2> "$tmp/server.err" &
-server_pid=$!
-url=""
-for _ in $(seq 1 600); do
-  url="$(grep -o 'serving on http://127\.0\.0\.1:[0-9]*' "$tmp/server.out" 2>/dev/null | sed 's/^serving on //' || true)"
-  [ -n "$url" ] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$url" ]; then
-  echo "load.sh: the server did not start; its output:" >&2
-  cat "$tmp/server.out" "$tmp/server.err" >&2
-  exit 2
-fi
+bench_serve "$jar" "$tmp" "$SERVER_JAVA_OPTS -Xlog:gc*:file=$tmp/gc.log:uptime,level,tags" \
+  --state-dir "$tmp/state" --api-token-file "$tmp/token" || exit 2
 echo "server pid $server_pid at $url (JVM options: ${SERVER_JAVA_OPTS:-none} + GC log)"
 
 # Runs the generator in the background and waits for it, so that a signal to this script is
