@@ -33,6 +33,8 @@ final class RunState {
   volatile BigDecimal explicitBudgetUsd;
   final Map<String, BigDecimal> subagentBudgetsUsd = new ConcurrentHashMap<>();
   volatile boolean overridden;
+  /** Set when the sweep has forgotten the run: handles still held re-resolve it. */
+  volatile boolean evicted;
   private final List<HistoryEntry> history = new ArrayList<>();
 
   RunState(String run, long nowMillis, List<Threshold> thresholds, boolean overflow) {
@@ -42,6 +44,11 @@ final class RunState {
     this.gate = new RunGate(run);
     this.thresholds = thresholds;
     this.overflow = overflow;
+  }
+
+  /** The last usage, or the creation for a run without usage; what the cap on tracked runs evicts by. */
+  long lastActivityMillis() {
+    return Math.max(ledger.lastUsageMillis(), ledger.createdMillis());
   }
 
   BudgetAccount subagentAccount(String subagent) {

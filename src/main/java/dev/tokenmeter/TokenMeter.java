@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,7 @@ public final class TokenMeter implements AutoCloseable {
   private final long retentionMillis;
   private final long idleMillis;
   private final int maxExportedRuns;
+  private final int maxTrackedRuns;
   private final Ledger ledger = new Ledger();
   private final IdempotencyKeys keys;
   private final ConcurrentHashMap<String, RunState> runs = new ConcurrentHashMap<>();
@@ -130,6 +132,7 @@ public final class TokenMeter implements AutoCloseable {
     this.retentionMillis = b.retention.toMillis();
     this.idleMillis = b.idleTimeout.toMillis();
     this.maxExportedRuns = b.maxExportedRuns;
+    this.maxTrackedRuns = b.maxTrackedRuns;
     this.keys = new IdempotencyKeys(b.idempotencyWindow);
     this.reader = new MeterReader(pricing, ledger);
     this.listeners.addAll(b.listeners);
@@ -344,6 +347,10 @@ public final class TokenMeter implements AutoCloseable {
       if ((input | output | cacheRead | cacheWrite5m | cacheWrite1h) < 0) {
         rejected.increment();
         return false;
+      }
+      if (h.run.evicted) {
+        // A handle kept past its run's eviction: count into the run as it is now, not the old one.
+        h = handle(h.run.run, h.run.sessionId(), h.subagent, h.model);
       }
       RunState rs = h.run;
       ModelPrice price = h.price(pricing.book());
@@ -982,22 +989,11 @@ public final class TokenMeter implements AutoCloseable {
         // A run asked about (gate, status) but never used: forget it after the retention alone.
         inactiveSince = rs.ledger.createdMillis();
       }
-      if (now - inactiveSince > retentionMillis && runs.remove(rs.run, rs)) {
-        if (!rs.overflow) {
-          exportedRuns.decrementAndGet();
-        }
-        SessionState s = rs.session;
-        if (s != null) {
-          s.runs.remove(rs.run);
-        }
-        evicted.increment();
-        try {
-          store.deleteRun(rs.run);
-        } catch (RuntimeException e) {
-          storeFailed(e);
-        }
+      if (now - inactiveSince > retentionMillis) {
+        evict(rs);
       }
     }
+    evictOverCap();
     // A session outlives its runs by the retention time (its pause is remembered that long),
     // unless it has a budget: its spend over evicted runs still counts toward that.
     for (SessionState s : sessions.values()) {
@@ -1009,6 +1005,54 @@ public final class TokenMeter implements AutoCloseable {
         sessions.remove(s.id, s);
       }
     }
+  }
+
+  /**
+   * Past {@code maxTrackedRuns}, forgets the runs with the oldest activity first, paused runs
+   * excepted: memory stays bounded under a flood of new runs, and the runs still spending keep
+   * their budgets. A run forgotten this way starts again from zero if it comes back.
+   */
+  private void evictOverCap() {
+    int excess = runs.size() - maxTrackedRuns;
+    if (excess <= 0) {
+      return;
+    }
+    List<RunState> candidates = new ArrayList<>();
+    for (RunState rs : runs.values()) {
+      if (!rs.gate.isPaused()) {
+        candidates.add(rs);
+      }
+    }
+    candidates.sort(Comparator.comparingLong(RunState::lastActivityMillis));
+    int n = 0;
+    for (int i = 0; i < candidates.size() && n < excess; i++) {
+      if (evict(candidates.get(i))) {
+        n++;
+      }
+    }
+    log.warn("{} runs tracked, over the cap of {}: forgot the {} least recently active (paused runs are kept)",
+        maxTrackedRuns + excess, maxTrackedRuns, n);
+  }
+
+  private boolean evict(RunState rs) {
+    if (!runs.remove(rs.run, rs)) {
+      return false;
+    }
+    rs.evicted = true;
+    if (!rs.overflow) {
+      exportedRuns.decrementAndGet();
+    }
+    SessionState s = rs.session;
+    if (s != null) {
+      s.runs.remove(rs.run);
+    }
+    evicted.increment();
+    try {
+      store.deleteRun(rs.run);
+    } catch (RuntimeException e) {
+      storeFailed(e);
+    }
+    return true;
   }
 
   private void sweepQuietly() {
@@ -1112,6 +1156,7 @@ public final class TokenMeter implements AutoCloseable {
     private Duration idleTimeout = Duration.ofMinutes(30);
     private Duration sweepInterval = Duration.ofSeconds(10);
     private int maxExportedRuns = 1000;
+    private int maxTrackedRuns = 50_000;
     private int idempotencyWindow = IdempotencyKeys.DEFAULT_CAPACITY;
     private final List<MeterListener> listeners = new ArrayList<>();
 
@@ -1184,6 +1229,19 @@ public final class TokenMeter implements AutoCloseable {
         throw new IllegalArgumentException("maxExportedRuns must be at least 1, got " + n);
       }
       this.maxExportedRuns = n;
+      return this;
+    }
+
+    /**
+     * How many runs to hold in memory (about 3 KB each) before the sweep forgets the least recently
+     * active ones, paused runs excepted; default 50,000. A bound for floods of new runs: past it, a
+     * run idle the longest loses its ledger and budget state before its retention time.
+     */
+    public Builder maxTrackedRuns(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxTrackedRuns must be at least 1, got " + n);
+      }
+      this.maxTrackedRuns = n;
       return this;
     }
 

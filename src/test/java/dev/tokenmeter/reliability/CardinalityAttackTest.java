@@ -148,6 +148,40 @@ class CardinalityAttackTest {
   }
 
   @Test
+  void pastTheCapOnTrackedRunsTheLeastRecentlyActiveAreForgottenAndPausedRunsKept() {
+    int cap = 1_000;
+    try (TokenMeter m = TokenMeter.builder().priceBook(BOOK).clock(clock).maxTrackedRuns(cap)
+        .sweepInterval(Duration.ZERO).build()) {
+      m.setRunBudget("over", new BigDecimal("0.01"), "test");
+      m.record(UsageEvent.builder().run("over").model("claude-sonnet-4-5").inputTokens(10_000).build());
+      assertThat(m.gate("over").isPaused()).isTrue();
+      dev.tokenmeter.UsageHandle early = m.handle("early", "main", "claude-sonnet-4-5");
+      early.record(100, 0, 0, 0, 0);
+      // A flood of 5,000 new runs, one a second: the early ones are the least recently active.
+      for (int i = 0; i < 5_000; i++) {
+        clock.advance(Duration.ofSeconds(1));
+        m.record(UsageEvent.builder().run("flood-" + i).model("claude-sonnet-4-5").inputTokens(100).build());
+      }
+      m.record(UsageEvent.builder().run("flood-7").model("claude-sonnet-4-5").inputTokens(100).build()); // active again
+      assertThat(m.stats().trackedRuns()).isEqualTo(5_002);
+
+      m.sweep();
+      assertThat(m.stats().trackedRuns()).isEqualTo(cap);
+      assertThat(m.stats().evictedRuns()).isEqualTo(5_002 - cap);
+      assertThat(m.gate("over").isPaused()).as("a paused run is never forgotten for the cap").isTrue();
+      assertThat(m.status("flood-4999")).isPresent();
+      assertThat(m.status("flood-7")).as("recently active again").isPresent();
+      assertThat(m.status("flood-8")).isEmpty();
+      assertThat(m.status("early")).isEmpty();
+
+      // A handle held past its run's eviction counts into the run as it is now.
+      early.record(250, 0, 0, 0, 0);
+      assertThat(m.status("early").orElseThrow().tokens().input()).isEqualTo(250);
+      assertThat(m.stats().recordErrors()).isZero();
+    }
+  }
+
+  @Test
   void oneRunWithThousandsOfSubagentAndModelNamesKeepsBoundedSeriesAndExactBudgets() {
     dev.tokenmeter.pricing.Pricing pricing = new dev.tokenmeter.pricing.Pricing(BOOK);
     try (TokenMeter m = TokenMeter.builder().pricing(pricing).clock(clock).sweepInterval(Duration.ZERO).build()) {
