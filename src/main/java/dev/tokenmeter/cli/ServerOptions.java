@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** The flags every command that runs the server takes ({@code serve}, {@code demo}). */
 final class ServerOptions {
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (keys: port, bind, prices, state_dir, api_token_file, runs_dir, claude_dir, run_budget)")
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (keys: port, bind, prices, state_dir, api_token_file, runs_dir, claude_dir, run_budget, max_tracked_runs)")
   Path config;
 
   @Option(names = "--port", paramLabel = "N", description = "port (default 9464; 0 picks a free one)")
@@ -35,6 +35,9 @@ final class ServerOptions {
   @Option(names = "--run-budget", paramLabel = "USD", description = "default budget of every run")
   String runBudget;
 
+  @Option(names = "--max-tracked-runs", paramLabel = "N", description = "runs held in memory, about 3 KB each (default 50000); past it the least recently active that are not paused are forgotten first")
+  String maxTrackedRuns;
+
   /** Resolves these flags over the environment, the config file and the defaults. */
   Settings resolve(Map<String, String> env) {
     Map<Settings.Key, String> flags = new EnumMap<>(Settings.Key.class);
@@ -46,6 +49,7 @@ final class ServerOptions {
     flags.put(Settings.Key.RUNS_DIR, runsDir);
     flags.put(Settings.Key.CLAUDE_DIR, claudeDir);
     flags.put(Settings.Key.RUN_BUDGET, runBudget);
+    flags.put(Settings.Key.MAX_TRACKED_RUNS, maxTrackedRuns);
     return Settings.resolve(flags, config, env);
   }
 }

@@ -32,7 +32,8 @@ final class Settings {
     API_TOKEN_FILE("api_token_file", "--api-token-file", "TOKENMETER_API_TOKEN_FILE", null),
     RUNS_DIR("runs_dir", "--runs-dir", "TOKENMETER_RUNS_DIR", null),
     CLAUDE_DIR("claude_dir", "--claude-dir", "TOKENMETER_CLAUDE_DIR", null),
-    RUN_BUDGET("run_budget", "--run-budget", "TOKENMETER_RUN_BUDGET", null);
+    RUN_BUDGET("run_budget", "--run-budget", "TOKENMETER_RUN_BUDGET", null),
+    MAX_TRACKED_RUNS("max_tracked_runs", "--max-tracked-runs", "TOKENMETER_MAX_TRACKED_RUNS", "50000");
 
     final String yaml;
     final String flag;
@@ -79,6 +80,7 @@ final class Settings {
   final Path runsDir;
   final Path claudeDir;
   final BigDecimal runBudgetUsd;
+  final int maxTrackedRuns;
 
   private Settings(Map<Key, Value> values, String apiToken, String apiTokenSource) {
     this.values = values;
@@ -91,6 +93,7 @@ final class Settings {
     this.runsDir = path(values.get(Key.RUNS_DIR));
     this.claudeDir = path(values.get(Key.CLAUDE_DIR));
     this.runBudgetUsd = money(values.get(Key.RUN_BUDGET));
+    this.maxTrackedRuns = positive(values.get(Key.MAX_TRACKED_RUNS), "the cap on tracked runs");
   }
 
   /** The API token, or null. Never printed. */
@@ -211,6 +214,19 @@ final class Settings {
       // reported below
     }
     throw new ConfigException(v.source + ": the port must be an integer from 0 to 65535, got '" + v.raw + "'");
+  }
+
+  private static int positive(Value v, String what) {
+    try {
+      int n = Integer.parseInt(v.raw.strip());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigException(v.source + ": " + what + " must be a whole number from 1 to " + Integer.MAX_VALUE
+        + ", got '" + v.raw + "'");
   }
 
   private static String bind(Value v) {

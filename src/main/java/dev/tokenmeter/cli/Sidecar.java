@@ -59,7 +59,7 @@ final class Sidecar implements AutoCloseable {
         watcher = PriceFileWatcher.builder(s.prices, pricing).defaults(defaults).start();
         parts.add(watcher);
       }
-      TokenMeter.Builder mb = TokenMeter.builder().pricing(pricing);
+      TokenMeter.Builder mb = TokenMeter.builder().pricing(pricing).maxTrackedRuns(s.maxTrackedRuns);
       if (s.stateDir != null) {
         mb.stateDir(s.stateDir);
       }

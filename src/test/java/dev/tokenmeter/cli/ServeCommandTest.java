@@ -26,6 +26,7 @@ class ServeCommandTest {
         .containsPattern("bind: +127.0.0.1 +# config file")
         .containsPattern("state_dir: +" + java.util.regex.Pattern.quote(dir.toString()) + " +# flag --state-dir")
         .containsPattern("prices: +# not set")
+        .containsPattern("max_tracked_runs: +50000 +# default")
         .containsPattern("# api token: +\\*\\*\\*\\* +# environment TOKENMETER_API_TOKEN")
         .doesNotContain("very-secret");
 
@@ -45,7 +46,7 @@ class ServeCommandTest {
     Path unknown = Files.writeString(dir.resolve("a.yaml"), "port: 9000\nprot: 1\n");
     Cli c = Cli.run(Map.of(), "serve", "--config", unknown.toString(), "--print-config");
     assertThat(c.exit).isEqualTo(1);
-    assertThat(c.err()).isEqualTo("tokenmeter: config file " + unknown + ": unknown key 'prot'; allowed keys: port, bind, prices, state_dir, api_token_file, runs_dir, claude_dir, run_budget\n");
+    assertThat(c.err()).isEqualTo("tokenmeter: config file " + unknown + ": unknown key 'prot'; allowed keys: port, bind, prices, state_dir, api_token_file, runs_dir, claude_dir, run_budget, max_tracked_runs\n");
 
     Cli badPort = Cli.run(Map.of("TOKENMETER_PORT", "ninety"), "serve", "--print-config");
     assertThat(badPort.err()).isEqualTo("tokenmeter: environment TOKENMETER_PORT: the port must be an integer from 0 to 65535, got 'ninety'\n");
@@ -56,6 +57,12 @@ class ServeCommandTest {
 
     Cli budget = Cli.run(Map.of(), "serve", "--run-budget", "-3", "--print-config");
     assertThat(budget.err()).isEqualTo("tokenmeter: flag --run-budget: the run budget must be a non-negative USD amount like 5.00, got '-3'\n");
+
+    Cli cap = Cli.run(Map.of("TOKENMETER_MAX_TRACKED_RUNS", "0"), "serve", "--print-config");
+    assertThat(cap.exit).isEqualTo(1);
+    assertThat(cap.err()).isEqualTo("tokenmeter: environment TOKENMETER_MAX_TRACKED_RUNS: the cap on tracked runs must be a whole number from 1 to 2147483647, got '0'\n");
+    assertThat(Cli.run(Map.of(), "serve", "--max-tracked-runs", "2000", "--print-config").out())
+        .containsPattern("max_tracked_runs: +2000 +# flag --max-tracked-runs");
 
     Path nested = Files.writeString(dir.resolve("c.yaml"), "port:\n  value: 3\n");
     assertThat(Cli.run(Map.of(), "serve", "--config", nested.toString(), "--print-config").err())
