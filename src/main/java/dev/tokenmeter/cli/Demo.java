@@ -49,10 +49,13 @@ final class Demo {
   private final TokenMeter meter;
   private final String run;
   private final double speed;
+  /** What the narrator tells a person to type to resume the run. */
+  private final String resumeCommand;
   private final PrintWriter out;
   private final Random random = new Random(42); // the same demo every time
 
-  Demo(TokenMeter meter, String run, double speed, PrintWriter out) {
+  Demo(TokenMeter meter, String run, double speed, PrintWriter out, String resumeCommand) {
+    this.resumeCommand = resumeCommand;
     this.meter = meter;
     this.run = run;
     this.speed = speed;
@@ -72,7 +75,7 @@ final class Demo {
       public void onPause(String r, String session, Breakpoint bp) {
         say("** PAUSED (" + bp.source().label() + "): " + bp.reason());
         say("   calls in flight finish; every subagent stops at its next checkpoint.");
-        say("   resume from another terminal:  tokenmeter run:resume " + r + " --raise 2");
+        say("   resume from another terminal:  " + resumeCommand);
       }
 
       @Override

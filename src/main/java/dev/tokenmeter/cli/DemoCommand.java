@@ -68,18 +68,22 @@ final class DemoCommand implements Callable<Integer> {
         Sidecar sidecar = Sidecar.start(settings, main.env)) {
       TokenMeter meter = sidecar.meter;
       TokenMeterServer server = sidecar.server;
-      Demo demo = new Demo(meter, id, speed, out);
+      String base = server.uri().toString();
+      // The commands to print, as this user can type them: `./tokenmeter` when started through the
+      // launcher in a checkout (it says how it was called), and the server when not the default.
+      String client = main.env.getOrDefault("TOKENMETER_LAUNCHER", "tokenmeter");
+      String serverFlag = server.port() == TokenMeterServer.DEFAULT_PORT ? "" : " --server " + base;
+      Demo demo = new Demo(meter, id, speed, out, client + " run:resume " + id + " --raise 2" + serverFlag);
       meter.addListener(demo.narrator());
       meter.setRunBudget(id, budget, "demo");
       if (noWait) {
         meter.addListener(autoResume(server, settings.apiToken(), id, resumer, out));
       }
-      String base = server.uri().toString();
       out.println("tokenmeter serving on " + base);
       out.println("  metrics     " + base + "metrics");
       out.println("  dashboard   " + base);
       out.println("  run JSON    " + base + ApiClient.runPath(id, null));
-      out.println("  watch it    tokenmeter run:status " + id + " --watch" + (server.port() == TokenMeterServer.DEFAULT_PORT ? "" : " --server " + base));
+      out.println("  watch it    " + client + " run:status " + id + " --watch" + serverFlag);
       out.println("run " + id + ", budget $" + budget.toPlainString() + (noWait ? ", resumes by itself (--no-wait)" : ""));
       out.flush();
       try {

@@ -48,7 +48,9 @@ class DemoCommandTest {
         .contains("** 50% of the run budget")
         .contains("** 80% of the run budget")
         .contains("** PAUSED (budget)")
-        .contains("tokenmeter run:resume d1 --raise 2")
+        // On a port other than the default, the commands it prints name the server.
+        .contains("resume from another terminal:  tokenmeter run:resume d1 --raise 2 --server " + base)
+        .contains("watch it    tokenmeter run:status d1 --watch --server " + base)
         .contains("** RESUMED by demo --no-wait (raise), budget now $4.00")
         .contains("run d1 complete")
         .contains("still serving on");
@@ -62,9 +64,12 @@ class DemoCommandTest {
 
   @Test
   void exitsWhenAskedTo() {
-    Cli c = Cli.run("demo", "--no-wait", "--speed", "200", "--port", "0", "--run", "d2", "--exit");
+    Cli c = Cli.run(java.util.Map.of("TOKENMETER_LAUNCHER", "./tokenmeter"),
+        "demo", "--no-wait", "--speed", "200", "--port", "0", "--run", "d2", "--exit");
     assertThat(c.exit).isEqualTo(0);
     assertThat(c.out()).contains("** PAUSED").contains("run d2 complete").doesNotContain("still serving");
+    // Started through the launcher, it prints the commands as the launcher was called.
+    assertThat(c.out()).contains(":  ./tokenmeter run:resume d2 --raise 2 --server ").contains("    ./tokenmeter run:status d2 --watch");
   }
 
   private static URI awaitBase(java.io.StringWriter out) throws InterruptedException {
