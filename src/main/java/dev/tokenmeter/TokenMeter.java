@@ -919,8 +919,12 @@ public final class TokenMeter implements AutoCloseable {
       });
       rs.overridden = rc.overridden();
       rs.restoreHistory(rc.history());
-      if (rc.breakpoint() != null) {
-        rs.gate.pause(rc.breakpoint());
+      Breakpoint bp = rc.breakpoint();
+      if (bp != null) {
+        rs.gate.pause(bp);
+        if (bp.scope() == BudgetScope.SESSION && rs.session != null && rs.session.breakpoint == null) {
+          rs.session.breakpoint = bp; // the session is still paused: its new runs start paused
+        }
       }
     }
   }

@@ -121,4 +121,19 @@ class DurabilityTest {
           .satisfies(x -> assertThat(x.budgetUsd()).isEqualByComparingTo("20"));
     }
   }
+
+  @Test
+  void aPausedSessionStillHoldsItsNewRunsAfterARestart() {
+    try (TokenMeter meter = restart()) {
+      meter.handle("member", "s-held", "main", TestPrices.OPUS).record(1_000, 0, 0, 0, 0);
+      meter.pauseSession("s-held", dev.tokenmeter.budget.PauseSource.ALERT, "session over budget", "alertmanager");
+      assertThat(meter.gate("member").isPaused()).isTrue();
+    }
+    try (TokenMeter meter = restart()) {
+      assertThat(meter.gate("member").isPaused()).isTrue();
+      meter.handle("newcomer", "s-held", "main", TestPrices.OPUS);
+      assertThat(meter.gate("newcomer").isPaused()).as("a run joining the paused session after the restart").isTrue();
+      assertThat(meter.gate("newcomer").breakpoint().reason()).isEqualTo("session over budget");
+    }
+  }
 }
