@@ -3,7 +3,7 @@ package dev.tokenmeter;
 /**
  * tokenmeter's own health counters.
  *
- * @param evictedRuns runs whose series were removed after their retention
+ * @param evictedRuns runs forgotten after their retention, or early past the cap on tracked runs
  * @param overflowRuns runs folded into {@code run="_overflow"} because of the export cap
  * @param rejectedEvents usage events refused as invalid
  * @param duplicateEvents usage events dropped because their idempotency key was seen
@@ -11,6 +11,8 @@ package dev.tokenmeter;
  * @param listenerErrors exceptions thrown by listeners
  * @param stateWriteErrors failures writing the state directory (pauses still hold in memory)
  * @param trackedRuns runs held now
+ * @param trackedRunsLimit the cap on runs held: past it the least recently active runs that are not
+ *     paused are forgotten first
  * @param ingestErrors bad lines and files met by the ingest sources
  * @param webhookAccepted Alertmanager webhook calls accepted
  * @param webhookRejected Alertmanager webhook calls rejected as malformed or unauthorized
@@ -29,6 +31,7 @@ public record SelfStats(
     long listenerErrors,
     long stateWriteErrors,
     long trackedRuns,
+    long trackedRunsLimit,
     long ingestErrors,
     long webhookAccepted,
     long webhookRejected,

@@ -1093,7 +1093,7 @@ public final class TokenMeter implements AutoCloseable {
   public SelfStats stats() {
     return new SelfStats(
         evicted.sum(), overflowed.sum(), rejected.sum(), duplicates.sum(), recordErrors.sum(),
-        listenerErrors.sum(), stateWriteErrors.sum(), runs.size(), ingestErrors.sum(),
+        listenerErrors.sum(), stateWriteErrors.sum(), runs.size(), maxTrackedRuns, ingestErrors.sum(),
         webhookAccepted.sum(), webhookRejected.sum(), pricebookReloads.getAsLong(),
         pricebookReloadErrors.getAsLong(), ledger.foldedSeries() + runFolds.sum());
   }

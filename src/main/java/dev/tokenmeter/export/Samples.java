@@ -91,6 +91,7 @@ public final class Samples {
     add(m, MetricFamily.LISTENER_ERRORS, self.listenerErrors());
     add(m, MetricFamily.STATE_WRITE_ERRORS, self.stateWriteErrors());
     add(m, MetricFamily.TRACKED_RUNS, self.trackedRuns());
+    add(m, MetricFamily.TRACKED_RUNS_LIMIT, self.trackedRunsLimit());
     add(m, MetricFamily.INGEST_ERRORS, self.ingestErrors());
     add(m, MetricFamily.WEBHOOK_REQUESTS, self.webhookAccepted(), "accepted");
     add(m, MetricFamily.WEBHOOK_REQUESTS, self.webhookRejected(), "rejected");

@@ -166,6 +166,7 @@ class CrossExporterTest {
         .containsEntry("tokenmeter_unpriced_tokens_total{model=\"mystery-9\",token_type=\"output\"}", 123.0)
         .containsEntry("tokenmeter_tokens_total{model=\"mystery-9\",run=\"r3\",subagent=\"main\",token_type=\"input\"}", 4321.0)
         .containsEntry("tokenmeter_tracked_runs", 3.0)
+        .containsEntry("tokenmeter_tracked_runs_limit", 50_000.0)
         .containsEntry("tokenmeter_evicted_runs_total", 0.0)
         .doesNotContainKey("tokenmeter_run_paused{run=\"r1\",session=\"s1\",source=\"manual\"}");
     // unknown cost is absent, never a silent 0

@@ -148,6 +148,7 @@ class TokenMeterCollectorTest {
         .contains("tokenmeter_state_write_errors_total 0.0\n")
         .contains("# TYPE tokenmeter_tracked_runs gauge\n")
         .contains("tokenmeter_tracked_runs 2.0\n")
+        .contains("tokenmeter_tracked_runs_limit 50000.0\n")
         // a run without a session is exported with session="", which Prometheus treats as absent
         .contains("tokenmeter_requests_total{model=\"sonnet\",run=\"r2\",session=\"\",subagent=\"main\"} 1.0\n");
   }
