@@ -40,6 +40,9 @@ public final class Main implements Runnable {
     System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", System.getProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn"));
     if (args.length > 0 && args[0].equals("demo")) {
       System.setProperty("org.slf4j.simpleLogger.log.dev.tokenmeter", System.getProperty("org.slf4j.simpleLogger.log.dev.tokenmeter", "warn"));
+      // The narrator already says "PAUSED" with the reason; the meter's own warning would say it twice.
+      System.setProperty("org.slf4j.simpleLogger.log.dev.tokenmeter.TokenMeter",
+          System.getProperty("org.slf4j.simpleLogger.log.dev.tokenmeter.TokenMeter", "error"));
     }
     System.exit(commandLine(System.getenv()).execute(args));
   }
