@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** The flags every command that runs the server takes ({@code serve}, {@code demo}). */
 final class ServerOptions {
 
-  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (keys: port, bind, prices, state_dir, api_token_file, runs_dir, claude_dir, run_budget, max_tracked_runs)")
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (keys: port, bind, prices, state_dir, api_token_file, runs_dir, claude_dir, run_budget, max_tracked_runs, tail_since)")
   Path config;
 
   @Option(names = "--port", paramLabel = "N", description = "port (default 9464; 0 picks a free one)")
@@ -38,6 +38,9 @@ final class ServerOptions {
   @Option(names = "--max-tracked-runs", paramLabel = "N", description = "runs held in memory, about 3 KB each (default 50000); past it the least recently active that are not paused are forgotten first")
   String maxTrackedRuns;
 
+  @Option(names = "--tail-since", paramLabel = "AGE", description = "at start, read only the runs and sessions written to in the last AGE (default 45m: what the meter still keeps), the rest once written again; `all` reads everything")
+  String tailSince;
+
   /** Resolves these flags over the environment, the config file and the defaults. */
   Settings resolve(Map<String, String> env) {
     Map<Settings.Key, String> flags = new EnumMap<>(Settings.Key.class);
@@ -50,6 +53,7 @@ final class ServerOptions {
     flags.put(Settings.Key.CLAUDE_DIR, claudeDir);
     flags.put(Settings.Key.RUN_BUDGET, runBudget);
     flags.put(Settings.Key.MAX_TRACKED_RUNS, maxTrackedRuns);
+    flags.put(Settings.Key.TAIL_SINCE, tailSince);
     return Settings.resolve(flags, config, env);
   }
 }

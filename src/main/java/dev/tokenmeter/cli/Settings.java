@@ -8,10 +8,13 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The settings of {@code tokenmeter serve}, resolved once at start-up with this precedence:
@@ -33,7 +36,8 @@ final class Settings {
     RUNS_DIR("runs_dir", "--runs-dir", "TOKENMETER_RUNS_DIR", null),
     CLAUDE_DIR("claude_dir", "--claude-dir", "TOKENMETER_CLAUDE_DIR", null),
     RUN_BUDGET("run_budget", "--run-budget", "TOKENMETER_RUN_BUDGET", null),
-    MAX_TRACKED_RUNS("max_tracked_runs", "--max-tracked-runs", "TOKENMETER_MAX_TRACKED_RUNS", "50000");
+    MAX_TRACKED_RUNS("max_tracked_runs", "--max-tracked-runs", "TOKENMETER_MAX_TRACKED_RUNS", "50000"),
+    TAIL_SINCE("tail_since", "--tail-since", "TOKENMETER_TAIL_SINCE", "45m");
 
     final String yaml;
     final String flag;
@@ -81,6 +85,8 @@ final class Settings {
   final Path claudeDir;
   final BigDecimal runBudgetUsd;
   final int maxTrackedRuns;
+  /** How far back the tailed directories are read at start, or null for all of them. */
+  final Duration tailSince;
 
   private Settings(Map<Key, Value> values, String apiToken, String apiTokenSource) {
     this.values = values;
@@ -94,6 +100,7 @@ final class Settings {
     this.claudeDir = path(values.get(Key.CLAUDE_DIR));
     this.runBudgetUsd = money(values.get(Key.RUN_BUDGET));
     this.maxTrackedRuns = positive(values.get(Key.MAX_TRACKED_RUNS), "the cap on tracked runs");
+    this.tailSince = since(values.get(Key.TAIL_SINCE));
   }
 
   /** The API token, or null. Never printed. */
@@ -227,6 +234,30 @@ final class Settings {
     }
     throw new ConfigException(v.source + ": " + what + " must be a whole number from 1 to " + Integer.MAX_VALUE
         + ", got '" + v.raw + "'");
+  }
+
+  private static final Pattern SINCE = Pattern.compile("(\\d{1,9})([smhd])");
+
+  private static Duration since(Value v) {
+    String s = v.raw.strip();
+    if (s.equals("all")) {
+      return null;
+    }
+    Matcher m = SINCE.matcher(s);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      switch (m.group(2)) {
+        case "s":
+          return Duration.ofSeconds(n);
+        case "m":
+          return Duration.ofMinutes(n);
+        case "h":
+          return Duration.ofHours(n);
+        default:
+          return Duration.ofDays(n);
+      }
+    }
+    throw new ConfigException(v.source + ": tail since must be `all` or a duration like 45m, 6h or 7d, got '" + v.raw + "'");
   }
 
   private static String bind(Value v) {

@@ -14,6 +14,7 @@ import dev.tokenmeter.server.TokenMeterServer;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +79,9 @@ final class Sidecar implements AutoCloseable {
       }
       if (s.runsDir != null || s.claudeDir != null) {
         Tailer.Builder tb = Tailer.builder(meter);
+        if (s.tailSince != null) {
+          tb.since(Instant.now().minus(s.tailSince));
+        }
         if (s.runsDir != null) {
           tb.runsDir(s.runsDir);
         }

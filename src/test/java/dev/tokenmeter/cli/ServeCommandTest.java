@@ -27,6 +27,7 @@ class ServeCommandTest {
         .containsPattern("state_dir: +" + java.util.regex.Pattern.quote(dir.toString()) + " +# flag --state-dir")
         .containsPattern("prices: +# not set")
         .containsPattern("max_tracked_runs: +50000 +# default")
+        .containsPattern("tail_since: +45m +# default")
         .containsPattern("# api token: +\\*\\*\\*\\* +# environment TOKENMETER_API_TOKEN")
         .doesNotContain("very-secret");
 
@@ -46,7 +47,7 @@ class ServeCommandTest {
     Path unknown = Files.writeString(dir.resolve("a.yaml"), "port: 9000\nprot: 1\n");
     Cli c = Cli.run(Map.of(), "serve", "--config", unknown.toString(), "--print-config");
     assertThat(c.exit).isEqualTo(1);
-    assertThat(c.err()).isEqualTo("tokenmeter: config file " + unknown + ": unknown key 'prot'; allowed keys: port, bind, prices, state_dir, api_token_file, runs_dir, claude_dir, run_budget, max_tracked_runs\n");
+    assertThat(c.err()).isEqualTo("tokenmeter: config file " + unknown + ": unknown key 'prot'; allowed keys: port, bind, prices, state_dir, api_token_file, runs_dir, claude_dir, run_budget, max_tracked_runs, tail_since\n");
 
     Cli badPort = Cli.run(Map.of("TOKENMETER_PORT", "ninety"), "serve", "--print-config");
     assertThat(badPort.err()).isEqualTo("tokenmeter: environment TOKENMETER_PORT: the port must be an integer from 0 to 65535, got 'ninety'\n");
@@ -63,6 +64,11 @@ class ServeCommandTest {
     assertThat(cap.err()).isEqualTo("tokenmeter: environment TOKENMETER_MAX_TRACKED_RUNS: the cap on tracked runs must be a whole number from 1 to 2147483647, got '0'\n");
     assertThat(Cli.run(Map.of(), "serve", "--max-tracked-runs", "2000", "--print-config").out())
         .containsPattern("max_tracked_runs: +2000 +# flag --max-tracked-runs");
+    assertThat(Cli.run(Map.of("TOKENMETER_TAIL_SINCE", "all"), "serve", "--print-config").out())
+        .containsPattern("tail_since: +all +# environment TOKENMETER_TAIL_SINCE");
+    Cli since = Cli.run(Map.of(), "serve", "--tail-since", "yesterday", "--print-config");
+    assertThat(since.exit).isEqualTo(1);
+    assertThat(since.err()).isEqualTo("tokenmeter: flag --tail-since: tail since must be `all` or a duration like 45m, 6h or 7d, got 'yesterday'\n");
 
     Path nested = Files.writeString(dir.resolve("c.yaml"), "port:\n  value: 3\n");
     assertThat(Cli.run(Map.of(), "serve", "--config", nested.toString(), "--print-config").err())

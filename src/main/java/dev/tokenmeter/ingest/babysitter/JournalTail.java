@@ -3,9 +3,12 @@ package dev.tokenmeter.ingest.babysitter;
 import dev.tokenmeter.ingest.Directories;
 import dev.tokenmeter.ingest.IngestErrors;
 import dev.tokenmeter.usage.IdempotencyKeys;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,6 +26,9 @@ import java.util.Set;
  * across runs, as the meter does; reading the runs again from the start finds the same entries.
  * A run directory that vanishes is forgotten.
  *
+ * <p>{@code since}: at first sight, a run whose journal directory was last written before it is
+ * not read; it is read whole, from its first entry, once an entry is added to it.
+ *
  * <p>Memory: one entry per run directory and the key window. Not thread-safe: one thread polls.
  */
 public final class JournalTail {
@@ -37,9 +43,16 @@ public final class JournalTail {
   private final Map<Path, String> lastRead = new HashMap<>();
   private final List<Path> directories = new ArrayList<>();
 
-  public JournalTail(Path runsDir, int keyWindow) {
+  private final FileTime since;
+
+  /**
+   * @param since read only runs written to at or after this time, the others once they are
+   *     written to again; null reads everything
+   */
+  public JournalTail(Path runsDir, int keyWindow, Instant since) {
     this.runsDir = Objects.requireNonNull(runsDir, "runsDir");
     this.seen = new IdempotencyKeys(keyWindow);
+    this.since = since == null ? null : FileTime.from(since);
   }
 
   public Path runsDir() {
@@ -76,14 +89,29 @@ public final class JournalTail {
         }
         continue;
       }
-      present.add(runDir);
       directories.add(runDir);
       directories.add(journal);
+      if (!lastRead.containsKey(runDir) && writtenBefore(journal)) {
+        continue;
+      }
+      present.add(runDir);
       String last = reader.read(runDir, lastRead.get(runDir), seen, listener, errors);
       if (last != null) {
         lastRead.put(runDir, last);
       }
     }
     lastRead.keySet().retainAll(present);
+  }
+
+  /** Whether {@code since} is set and the directory was last written before it. */
+  private boolean writtenBefore(Path journal) {
+    if (since == null) {
+      return false;
+    }
+    try {
+      return Files.getLastModifiedTime(journal).compareTo(since) < 0;
+    } catch (IOException e) {
+      return false; // read it, and let the reader report what is wrong
+    }
   }
 }

@@ -15,6 +15,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -49,6 +51,11 @@ import java.util.Set;
  *   <li>a file that vanished is forgotten; what it added stays counted.
  * </ul>
  *
+ * <p>{@code since}: at first sight, a session whose files (the transcript and its subagent files)
+ * were all last written before it is not read, nor is a flat {@code agent-*} file of a project
+ * none of whose files was written since; what is skipped is read whole, from the start, once
+ * anything of it is written again. A session is the unit, so a live session is never read in part.
+ *
  * <p>Memory: one small entry per file, and the dedupe window ({@code responseWindow} responses,
  * about 300 bytes each). Not thread-safe: one thread polls.
  */
@@ -77,9 +84,15 @@ public final class TranscriptTail {
   private final ResponseDedupe<ClaudeCall> dedupe;
   private final Map<Path, Followed> files = new HashMap<>();
   private final List<Path> directories = new ArrayList<>();
+  private final FileTime since;
 
-  public TranscriptTail(Path projectsDir, int maxLineBytes, int responseWindow) {
+  /**
+   * @param since read only sessions written to at or after this time, the others once they are
+   *     written to again; null reads everything
+   */
+  public TranscriptTail(Path projectsDir, int maxLineBytes, int responseWindow, Instant since) {
     this.projectsDir = Objects.requireNonNull(projectsDir, "projectsDir");
+    this.since = since == null ? null : FileTime.from(since);
     this.reader = new TranscriptReader(new LineReader(maxLineBytes));
     this.dedupe = new ResponseDedupe<>(responseWindow);
   }
@@ -116,35 +129,98 @@ public final class TranscriptTail {
         continue;
       }
       directories.add(slug);
-      // Subagent files first, as ClaudeProjects orders them: a response that is also an inline
-      // sidechain in the parent is labelled with its role, as tokens:stats labels it.
+      // Group the project's files by session first: with `since`, a session is read whole or not.
+      Map<String, List<Path>> subagentFiles = new HashMap<>();
       List<Path> sessions = new ArrayList<>();
-      for (Path p : dirs.list(slug)) {
+      List<Path> flatAgents = new ArrayList<>();
+      List<Path> listing = dirs.list(slug);
+      for (Path p : listing) {
         String name = p.getFileName().toString();
         if (name.endsWith(".jsonl")) {
-          if (name.startsWith("agent-")) {
-            follow(p, Kind.FLAT_AGENT, listener, errors, present);
-          } else {
-            sessions.add(p);
-          }
+          (name.startsWith("agent-") ? flatAgents : sessions).add(p);
         } else if (Files.isDirectory(p)) {
           directories.add(p);
           Path sub = p.resolve("subagents");
           if (Files.isDirectory(sub)) {
             directories.add(sub);
+            List<Path> agents = new ArrayList<>();
             for (Path f : dirs.list(sub)) {
               if (f.getFileName().toString().endsWith(".jsonl")) {
-                follow(f, Kind.SUBAGENT, listener, errors, present);
+                agents.add(f);
               }
             }
+            subagentFiles.put(name, agents);
+          }
+        }
+      }
+      boolean projectWritten = false;
+      Set<String> sessionIds = new HashSet<>(subagentFiles.keySet());
+      sessions.forEach(p -> sessionIds.add(sessionId(p)));
+      Set<String> read = new HashSet<>();
+      for (String id : sessionIds) {
+        List<Path> of = new ArrayList<>(subagentFiles.getOrDefault(id, List.of()));
+        of.add(slug.resolve(id + ".jsonl"));
+        if (toRead(of)) {
+          read.add(id);
+          projectWritten = true;
+        }
+      }
+      // Flat agent files name their session only inside: read them with the project's live ones.
+      if (!projectWritten) {
+        projectWritten = toRead(flatAgents);
+      }
+      // Subagent files first, as ClaudeProjects orders them: a response that is also an inline
+      // sidechain in the parent is labelled with its role, as tokens:stats labels it.
+      for (Path p : listing) {
+        String name = p.getFileName().toString();
+        if (name.startsWith("agent-") && name.endsWith(".jsonl")) {
+          if (projectWritten) {
+            follow(p, Kind.FLAT_AGENT, listener, errors, present);
+          }
+        } else if (subagentFiles.containsKey(name) && read.contains(name)) {
+          for (Path f : subagentFiles.get(name)) {
+            follow(f, Kind.SUBAGENT, listener, errors, present);
           }
         }
       }
       for (Path p : sessions) {
-        follow(p, Kind.SESSION, listener, errors, present);
+        if (read.contains(sessionId(p))) {
+          follow(p, Kind.SESSION, listener, errors, present);
+        }
       }
     }
     files.keySet().retainAll(present);
+  }
+
+  private static String sessionId(Path transcript) {
+    String name = transcript.getFileName().toString();
+    return name.substring(0, name.length() - ".jsonl".length());
+  }
+
+  /**
+   * Whether to read these files now: always without {@code since}, or when one of them is
+   * followed already or was written at or after {@code since} (one that cannot be read counts as
+   * written: {@link #follow} reports it).
+   */
+  private boolean toRead(List<Path> group) {
+    if (since == null) {
+      return true;
+    }
+    for (Path p : group) {
+      if (files.containsKey(p)) {
+        return true;
+      }
+      try {
+        if (Files.getLastModifiedTime(p).compareTo(since) >= 0) {
+          return true;
+        }
+      } catch (NoSuchFileException e) {
+        // not there (a session directory without its transcript yet)
+      } catch (IOException e) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private enum Kind { SESSION, SUBAGENT, FLAT_AGENT }

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -94,9 +95,9 @@ public final class Tailer implements AutoCloseable {
 
   private Tailer(Builder b) {
     this.meter = b.meter;
-    this.journals = b.runsDir == null ? null : new JournalTail(b.runsDir, b.keyWindow);
+    this.journals = b.runsDir == null ? null : new JournalTail(b.runsDir, b.keyWindow, b.since);
     this.transcripts =
-        b.claudeDir == null ? null : new TranscriptTail(b.claudeDir, b.maxLineBytes, b.responseWindow);
+        b.claudeDir == null ? null : new TranscriptTail(b.claudeDir, b.maxLineBytes, b.responseWindow, b.since);
     this.pollMillis = b.pollInterval.toMillis();
     this.errorListener = b.errorListener;
     this.reported = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
@@ -316,6 +317,7 @@ public final class Tailer implements AutoCloseable {
     private Path runsDir;
     private Path claudeDir;
     private Duration pollInterval = Duration.ofMillis(500);
+    private Instant since;
     private boolean watch = true;
     private int maxLineBytes = LineReader.DEFAULT_MAX_LINE_BYTES;
     private int responseWindow = 100_000;
@@ -339,6 +341,18 @@ public final class Tailer implements AutoCloseable {
     }
 
     /** How often to look without a watch event; default 500 ms. */
+    /**
+     * Skips, at first sight, the babysitter runs and Claude Code sessions not written to since
+     * this time; each is read whole, from the start, once it is written to again. Default: null,
+     * everything. For a sidecar over a long history: what has been quiet longer than the meter
+     * keeps a run ({@link TokenMeter.Builder#idleTimeout} plus retention) would be forgotten again
+     * anyway.
+     */
+    public Builder since(Instant since) {
+      this.since = since;
+      return this;
+    }
+
     public Builder pollInterval(Duration d) {
       if (d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException("pollInterval must be positive, got " + d);
