@@ -44,6 +44,7 @@ public final class JournalTail {
   private final List<Path> directories = new ArrayList<>();
 
   private final FileTime since;
+  private int skipped;
 
   /**
    * @param since read only runs written to at or after this time, the others once they are
@@ -69,12 +70,18 @@ public final class JournalTail {
     return lastRead.size();
   }
 
+  /** How many runs the last poll left unread, not written to since {@code since}. */
+  public int skipped() {
+    return skipped;
+  }
+
   /**
    * Reads what is new. Never throws for bad input; a missing runs directory is not an error (no
    * run has started yet).
    */
   public void poll(JournalListener listener, IngestErrors errors) {
     directories.clear();
+    skipped = 0;
     if (!Files.isDirectory(runsDir)) {
       lastRead.clear();
       return;
@@ -92,6 +99,7 @@ public final class JournalTail {
       directories.add(runDir);
       directories.add(journal);
       if (!lastRead.containsKey(runDir) && writtenBefore(journal)) {
+        skipped++;
         continue;
       }
       present.add(runDir);

@@ -85,6 +85,7 @@ public final class TranscriptTail {
   private final Map<Path, Followed> files = new HashMap<>();
   private final List<Path> directories = new ArrayList<>();
   private final FileTime since;
+  private int skipped;
 
   /**
    * @param since read only sessions written to at or after this time, the others once they are
@@ -111,12 +112,18 @@ public final class TranscriptTail {
     return files.size();
   }
 
+  /** How many transcript files the last poll left unread, not written to since {@code since}. */
+  public int skipped() {
+    return skipped;
+  }
+
   /**
    * Reads what is new. Never throws for bad input; a missing projects directory is not an error
    * (Claude Code may not have run yet).
    */
   public void poll(Listener listener, IngestErrors errors) {
     directories.clear();
+    skipped = 0;
     if (!Files.isDirectory(projectsDir)) {
       files.clear();
       return;
@@ -163,11 +170,16 @@ public final class TranscriptTail {
         if (toRead(of)) {
           read.add(id);
           projectWritten = true;
+        } else {
+          skipped += of.size() - (sessions.contains(of.get(of.size() - 1)) ? 0 : 1);
         }
       }
       // Flat agent files name their session only inside: read them with the project's live ones.
       if (!projectWritten) {
         projectWritten = toRead(flatAgents);
+        if (!projectWritten) {
+          skipped += flatAgents.size();
+        }
       }
       // Subagent files first, as ClaudeProjects orders them: a response that is also an inline
       // sidechain in the parent is labelled with its role, as tokens:stats labels it.

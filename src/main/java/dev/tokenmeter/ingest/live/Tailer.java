@@ -81,6 +81,7 @@ public final class Tailer implements AutoCloseable {
   private final JournalTail journals;
   private final TranscriptTail transcripts;
   private final long pollMillis;
+  private final Instant since;
   private final IngestErrors errorListener;
   private final WatchService watch;
   private final Map<Path, WatchKey> watched = new HashMap<>();
@@ -99,6 +100,7 @@ public final class Tailer implements AutoCloseable {
     this.transcripts =
         b.claudeDir == null ? null : new TranscriptTail(b.claudeDir, b.maxLineBytes, b.responseWindow, b.since);
     this.pollMillis = b.pollInterval.toMillis();
+    this.since = b.since;
     this.errorListener = b.errorListener;
     this.reported = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
       @Override
@@ -213,6 +215,14 @@ public final class Tailer implements AutoCloseable {
     }
     if (transcripts != null) {
       transcripts.poll(transcriptListener, this::report);
+    }
+    if (passesDone == 0) {
+      // What the first pass read, and what it left for later: an empty meter is then no mystery.
+      log.info("tailing: {} babysitter runs and {} Claude Code transcript files read{}",
+          journals == null ? 0 : journals.runs(), transcripts == null ? 0 : transcripts.files(),
+          since == null ? "" : "; " + (journals == null ? 0 : journals.skipped()) + " runs and "
+              + (transcripts == null ? 0 : transcripts.skipped()) + " transcript files not written to since "
+              + since + " left until they are written again (tail since)");
     }
     if (watch != null) {
       Set<Path> dirs = new HashSet<>();
