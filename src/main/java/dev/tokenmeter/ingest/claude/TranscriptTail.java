@@ -138,13 +138,19 @@ public final class TranscriptTail {
       directories.add(slug);
       // Group the project's files by session first: with `since`, a session is read whole or not.
       Map<String, List<Path>> subagentFiles = new HashMap<>();
+      Map<String, List<Path>> sessionFiles = new HashMap<>();
       List<Path> sessions = new ArrayList<>();
       List<Path> flatAgents = new ArrayList<>();
       List<Path> listing = dirs.list(slug);
       for (Path p : listing) {
         String name = p.getFileName().toString();
         if (name.endsWith(".jsonl")) {
-          (name.startsWith("agent-") ? flatAgents : sessions).add(p);
+          if (name.startsWith("agent-")) {
+            flatAgents.add(p);
+          } else {
+            sessions.add(p);
+            sessionFiles.computeIfAbsent(sessionId(p), k -> new ArrayList<>()).add(p);
+          }
         } else if (Files.isDirectory(p)) {
           directories.add(p);
           Path sub = p.resolve("subagents");
@@ -157,21 +163,18 @@ public final class TranscriptTail {
               }
             }
             subagentFiles.put(name, agents);
+            sessionFiles.computeIfAbsent(name, k -> new ArrayList<>()).addAll(agents);
           }
         }
       }
       boolean projectWritten = false;
-      Set<String> sessionIds = new HashSet<>(subagentFiles.keySet());
-      sessions.forEach(p -> sessionIds.add(sessionId(p)));
       Set<String> read = new HashSet<>();
-      for (String id : sessionIds) {
-        List<Path> of = new ArrayList<>(subagentFiles.getOrDefault(id, List.of()));
-        of.add(slug.resolve(id + ".jsonl"));
-        if (toRead(of)) {
-          read.add(id);
+      for (Map.Entry<String, List<Path>> e : sessionFiles.entrySet()) {
+        if (toRead(e.getValue())) {
+          read.add(e.getKey());
           projectWritten = true;
         } else {
-          skipped += of.size() - (sessions.contains(of.get(of.size() - 1)) ? 0 : 1);
+          skipped += e.getValue().size();
         }
       }
       // Flat agent files name their session only inside: read them with the project's live ones.
