@@ -53,3 +53,12 @@ bench_stop_server() {
     kill -9 "$server_pid" 2>/dev/null || true
   fi
 }
+
+# bench_cleanup NAME: stops the generator (gen_pid) and the server, and removes $tmp unless KEEP=1.
+bench_cleanup() {
+  if [ -n "${gen_pid:-}" ] && kill -0 "$gen_pid" 2>/dev/null; then
+    kill "$gen_pid" 2>/dev/null || true
+  fi
+  bench_stop_server
+  if [ "${KEEP:-0}" = 1 ]; then echo "$1: kept $tmp"; else rm -rf "$tmp"; fi
+}

@@ -48,14 +48,7 @@ jar="$(bench_jar "$here")" || exit 2
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/tokenmeter-load.XXXXXX")"
 server_pid=""
 gen_pid=""
-cleanup() {
-  if [ -n "$gen_pid" ] && kill -0 "$gen_pid" 2>/dev/null; then
-    kill "$gen_pid" 2>/dev/null || true
-  fi
-  bench_stop_server
-  if [ "$KEEP" = 1 ]; then echo "load.sh: kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
+trap 'bench_cleanup load.sh' EXIT
 trap 'exit 130' INT TERM
 
 head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$tmp/token"
